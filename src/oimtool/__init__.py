@@ -1,0 +1,1 @@
+"""oimtool: make Akinon Omnitron order-item migration files right before upload."""

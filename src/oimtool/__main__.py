@@ -1,0 +1,7 @@
+"""``python -m oimtool``."""
+
+import sys
+
+from oimtool.cli import main
+
+sys.exit(main())

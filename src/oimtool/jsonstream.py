@@ -1,0 +1,557 @@
+"""Stream the items of a top-level JSON array, in batches, with exact positions on demand.
+
+The hot path reads a chunk, finds the last item boundary in it (``}`` ``,`` ``{`` outside any
+string) and lets orjson parse all items up to there in one call. That guess is safe: a cut
+inside a string or inside a nested value leaves an unterminated string or an unclosed bracket,
+so orjson refuses it, and the reader then walks that stretch one item at a time with a small
+tokenizer, which also finds the exact place of a syntax error. Positions (line, column) are
+only computed for items that have problems.
+
+Memory stays flat: one chunk, the items of one batch, nothing else grows with the file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import functools
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+import orjson
+
+CHUNK_SIZE = 256 * 1024
+_WS = b" \t\r\n"
+_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Possessive quantifiers (3.11+) keep the regex engine from backtracking on long values; the
+# patterns accept the same text without them. "*P" below becomes "*+" or "*".
+_P = "+" if sys.version_info >= (3, 11) else ""
+
+
+def _pattern(text: str) -> bytes:
+    return text.replace("*P", "*" + _P).replace("+P", "+" + _P).encode()
+
+
+_STRING = r'"[^"\\]*P(?:\\[\s\S][^"\\]*P)*P"'
+_RUN = r'[^"\[\]{}]+P'
+_FLAT = rf"(?:\{{(?:{_RUN}|{_STRING})*P\}}|\[(?:{_RUN}|{_STRING})*P\])"
+_NESTED = rf"(?:\{{(?:{_RUN}|{_STRING}|{_FLAT})*P\}}|\[(?:{_RUN}|{_STRING}|{_FLAT})*P\])"
+_ITEM = _pattern(rf"\{{(?:{_RUN}|{_STRING}|{_NESTED})*P\}}")
+
+
+@functools.cache
+def _item_re() -> re.Pattern[bytes]:
+    """An object nested at most three deep: one match per item where positions are needed
+    (compiled on first use; clean files never need it)."""
+    return re.compile(_ITEM)
+
+_STRUCTURAL = re.compile(rb'["\[\]{}]')
+_STRING_REST = re.compile(rb'[^"\\]*(?:\\[\s\S][^"\\]*)*"')
+_SCALAR = re.compile(rb"[^\s,\]}\[{\"]*")
+_NOT_WS = re.compile(rb"[^ \t\r\n]")
+_NEWLINE = re.compile(rb"\n")
+
+
+def _chars(data: bytes) -> int:
+    """Characters (code points) in UTF-8 bytes."""
+    return len(data.decode("utf-8", "replace"))
+
+
+class MalformedError(Exception):
+    """A syntax error at ``offset`` (relative to the buffer it was found in)."""
+
+    def __init__(self, offset: int, message: str) -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.message = message
+
+
+def value_end(buf: bytes, pos: int) -> int | None:
+    """End (exclusive) of the JSON value starting at ``buf[pos]``; None if ``buf`` ends first.
+
+    Only brackets and strings are followed; what lies between them is left to the parser.
+    Raises MalformedError on a closing bracket that does not match.
+    """
+    first = buf[pos]
+    if first == 0x22:
+        match = _STRING_REST.match(buf, pos + 1)
+        return match.end() if match else None
+    if first not in (0x7B, 0x5B):
+        end = _SCALAR.match(buf, pos).end()
+        return end if end < len(buf) else None
+    stack = bytearray()
+    i = pos
+    while True:
+        match = _STRUCTURAL.search(buf, i)
+        if match is None:
+            return None
+        j = match.start()
+        ch = buf[j]
+        if ch == 0x22:
+            rest = _STRING_REST.match(buf, j + 1)
+            if rest is None:
+                return None
+            i = rest.end()
+            continue
+        if ch in (0x7B, 0x5B):
+            stack.append(ch)
+        else:
+            opener = 0x7B if ch == 0x7D else 0x5B
+            if stack[-1] != opener:
+                raise MalformedError(j, f"unexpected {chr(ch)!r}: {chr(stack[-1])!r} is not closed")
+            stack.pop()
+            if not stack:
+                return j + 1
+        i = j + 1
+
+
+def item_end(buf: bytes, pos: int) -> int | None:
+    """``value_end``, with one regex match for the usual shallow object."""
+    match = _item_re().match(buf, pos)
+    return match.end() if match else value_end(buf, pos)
+
+
+def member_offsets(data: bytes, start: int, end: int) -> dict[str, tuple[int, int]]:
+    """Offsets of the keys and values of the object at ``data[start:end]``: key → (key, value).
+
+    A repeated key keeps its last place, as parsers keep its last value.
+    """
+    members: dict[str, tuple[int, int]] = {}
+    i = start + 1
+    depth = 1
+    while i < end:
+        match = _STRUCTURAL.search(data, i, end)
+        if match is None:
+            break
+        j = match.start()
+        ch = data[j]
+        if ch == 0x22:
+            rest = _STRING_REST.match(data, j + 1, end)
+            if rest is None:
+                break
+            after = rest.end()
+            if depth == 1:
+                colon = _NOT_WS.search(data, after, end)
+                if colon is not None and data[colon.start()] == 0x3A:
+                    value = _NOT_WS.search(data, colon.start() + 1, end)
+                    try:
+                        key = orjson.loads(data[j:after])
+                    except orjson.JSONDecodeError:
+                        key = data[j + 1 : after - 1].decode("utf-8", "replace")
+                    members[key] = (j, value.start() if value else colon.start())
+            i = after
+            continue
+        depth += 1 if ch in (0x7B, 0x5B) else -1
+        i = j + 1
+    return members
+
+
+@dataclass
+class Batch:
+    """Consecutive items of the array and the text they were parsed from."""
+
+    start: int  # index of the first item
+    items: list[Any]
+    data: bytes  # the items' text and the separators between them
+    offset: int  # byte offset of data[0] in the (UTF-8) stream
+    line: int  # position of data[0]
+    column: int
+    _starts: list[int] | None = field(default=None, repr=False)
+    _lines: list[int] | None = field(default=None, repr=False)
+
+    def item_start(self, k: int) -> int:
+        """Offset in ``data`` where item ``k`` of the batch begins."""
+        if self._starts is None:
+            starts = []
+            data = self.data
+            pos = 0
+            for _ in self.items:
+                pos = _NOT_WS.search(data, pos).start()
+                if data[pos] == 0x2C:  # the comma before every item but the first
+                    pos = _NOT_WS.search(data, pos + 1).start()
+                starts.append(pos)
+                pos = item_end(data, pos) or len(data)
+            self._starts = starts
+        return self._starts[k]
+
+    def position(self, rel: int) -> tuple[int, int]:
+        """Line and column (1-based, in characters) of ``data[rel]``."""
+        if self._lines is None:
+            self._lines = [m.start() for m in _NEWLINE.finditer(self.data)]
+        n = bisect.bisect_left(self._lines, rel)
+        if n == 0:
+            return self.line, self.column + _chars(self.data[:rel])
+        line_start = self._lines[n - 1] + 1
+        return self.line + n, 1 + _chars(self.data[line_start:rel])
+
+    def locate(self, k: int, key: str | None = None, *, at_key: bool = False) -> tuple[int, int]:
+        """Position of item ``k``, or of the value (``at_key``: the key) of one of its members."""
+        start = self.item_start(k)
+        if key is not None and self.data[start] == 0x7B:
+            end = item_end(self.data, start) or len(self.data)
+            found = member_offsets(self.data, start, end).get(key)
+            if found is not None:
+                return self.position(found[0] if at_key else found[1])
+        return self.position(start)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem found while reading: a rule code, a message, and where."""
+
+    code: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    index: int | None = None  # the item, for a problem confined to one item
+    pointer: str | None = None
+
+
+class _Transcoder:
+    """Reads UTF-16/UTF-32 text as UTF-8 bytes; what does not decode becomes U+FFFD."""
+
+    def __init__(self, raw: BinaryIO, codec: str, head: bytes) -> None:
+        self._raw = raw
+        self._codec = codec
+        self._pending = head
+        self.bad_bytes = 0
+
+    def read(self, size: int) -> bytes:
+        new = self._raw.read(size)
+        data, self._pending = self._pending + new, b""
+        out = []
+        while data:
+            try:
+                out.append(data.decode(self._codec))
+                break
+            except UnicodeDecodeError as exc:
+                out.append(data[: exc.start].decode(self._codec))
+                truncated = "end of data" in exc.reason or "truncated" in exc.reason
+                if new and exc.end == len(data) and truncated:
+                    self._pending = data[exc.start :]  # a character cut by the chunk boundary
+                    break
+                self.bad_bytes += exc.end - exc.start
+                out.append("\ufffd")
+                data = data[exc.end :]
+        text = "".join(out)
+        if not text and self._pending:
+            return self.read(size)
+        return text.encode("utf-8")
+
+
+class ArrayReader:
+    """Iterate over a JSON array file: yields ``Batch`` and ``Issue`` objects in file order.
+
+    After iteration, ``count`` is the number of items read and ``array_position`` the place of
+    the opening bracket (None when there is none).
+    """
+
+    def __init__(self, raw: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> None:
+        self._raw: Any = raw
+        self._chunk = chunk_size
+        self._buf = b""
+        self._base = 0  # stream offset of _buf[0]
+        self._eof = False
+        self._mark = 0  # stream offset at which (_line, _col) hold
+        self._line = 1
+        self._col = 1
+        self.count = 0
+        self.encoding = "utf-8"
+        self.array_position: tuple[int, int] | None = None
+
+    # -- buffer and position bookkeeping -------------------------------------------------
+    def _advance(self, offset: int) -> tuple[int, int]:
+        """Line and column at stream ``offset`` (never before the last one asked)."""
+        if offset > self._mark:
+            seg = self._buf[self._mark - self._base : offset - self._base]
+            newlines = seg.count(b"\n")
+            if newlines:
+                self._line += newlines
+                self._col = 1 + _chars(seg[seg.rfind(b"\n") + 1 :])
+            else:
+                self._col += _chars(seg)
+            self._mark = offset
+        return self._line, self._col
+
+    def _refill(self, pos: int, size: int | None = None) -> int:
+        """Drop what lies before ``pos``, read more; return ``pos`` in the new buffer."""
+        if self._eof:
+            return pos
+        self._advance(self._base + pos)
+        data = self._raw.read(size or self._chunk)
+        if not data:
+            self._eof = True
+        self._base += pos
+        self._buf = self._buf[pos:] + data
+        return 0
+
+    def _skip_ws(self, pos: int) -> int | None:
+        """Position of the next non-whitespace byte (refilling); None at the end of the file."""
+        while True:
+            match = _NOT_WS.search(self._buf, pos)
+            if match is not None:
+                return match.start()
+            if self._eof:
+                return None
+            pos = self._refill(len(self._buf))
+
+    def _issue_at(self, pos: int, code: str, message: str, **kw: Any) -> Issue:
+        line, col = self._advance(self._base + pos)
+        return Issue(code, message, line, col, **kw)
+
+    # -- reading ------------------------------------------------------------------------
+    def _open(self) -> Iterator[Issue]:
+        head = self._raw.read(4)
+        for bom, encoding in _BOMS:  # noqa: B007 - both are used after the loop
+            if head.startswith(bom):
+                rest = head[len(bom) :]
+                break
+        else:
+            bom, encoding, rest = b"", "utf-8", head
+            if len(head) >= 2 and head[0] and not head[1]:
+                encoding = "utf-16-le"
+            elif len(head) >= 2 and not head[0] and head[1]:
+                encoding = "utf-16-be"
+        self.encoding = encoding
+        if encoding in ("utf-8", "utf-8-sig"):
+            self._buf = rest
+        else:
+            self._raw = _Transcoder(self._raw, encoding, rest)
+        if encoding != "utf-8":
+            if encoding == "utf-8-sig":
+                what = "starts with a UTF-8 byte order mark"
+            elif bom:
+                what = f"is {encoding[:6].upper()} text"
+            else:
+                what = f"is {encoding[:6].upper()} text without a byte order mark"
+            yield Issue(
+                "OIM005", f"the file {what}; it was read, but save it as UTF-8 without a BOM "
+                "(oimtool fix does)", 1, 1,
+            )
+        self._refill(0)
+
+    def __iter__(self) -> Iterator[Batch | Issue]:
+        yield from self._open()
+        yield from self._read_array()
+        if isinstance(self._raw, _Transcoder) and self._raw.bad_bytes:
+            yield Issue(
+                "OIM004", f"{self._raw.bad_bytes} bytes are not valid {self.encoding[:6].upper()} "
+                "text; they were read as U+FFFD: check the export",
+            )
+
+    def _read_array(self) -> Iterator[Batch | Issue]:
+        pos = self._skip_ws(0)
+        if pos is None:
+            yield Issue("OIM001", "the file is empty; it must hold a JSON array of order items",
+                        1, 1)
+            return
+        first = self._buf[pos]
+        if first != 0x5B:
+            if first in b'{"-0123456789tfn':
+                kind = {0x7B: "an object", 0x22: "a string"}.get(first, "a single value")
+                yield self._issue_at(
+                    pos, "OIM002", f"the top level is {kind}; the file must be a JSON array of "
+                    "order items: [ {...}, {...} ]", pointer="",
+                )
+            else:
+                yield self._issue_at(
+                    pos, "OIM001", f"not JSON: found {_show_byte(first)} where '[' should start "
+                    "the array of order items",
+                )
+            return
+        self.array_position = self._advance(self._base + pos)
+        pos = self._skip_ws(pos + 1)
+        if pos is None:
+            yield self._eof_issue("the array is not closed")
+            return
+        if self._buf[pos] == 0x5D:
+            yield Issue("OIM003", "the array is empty: there are no order items to migrate",
+                        *self.array_position, pointer="")
+            yield from self._trailing(pos + 1)
+            return
+        careful_until = -1  # stream offset up to which items are read one at a time
+        while True:
+            if self._base + pos >= careful_until:
+                batch, pos, tried = self._try_batch(pos)
+                if batch is not None:
+                    yield batch
+                    if pos < 0:  # the array is closed
+                        yield from self._trailing(-pos - 1)
+                        return
+                    continue
+                careful_until = tried
+            result = yield from self._one_item(pos)
+            if result is None:
+                return
+            pos, closed = result
+            if closed:
+                yield from self._trailing(pos)
+                return
+
+    def _try_batch(self, pos: int) -> tuple[Batch | None, int, int]:
+        """Parse all complete items from ``pos`` in one orjson call.
+
+        Returns (batch, next item position, -1) — the position is ``-(after ']') - 1`` when the
+        array ends in the batch — or (None, pos, stream offset the attempt covered).
+        """
+        if not self._eof and len(self._buf) - pos < self._chunk:
+            pos = self._refill(pos)
+        buf = self._buf
+        if self._eof:
+            tail = buf[pos:].rstrip()
+            try:
+                items = orjson.loads(b"[" + tail)
+            except orjson.JSONDecodeError:
+                return None, pos, self._base + len(buf)
+            if not isinstance(items, list):  # pragma: no cover - '[' always opens a list
+                return None, pos, self._base + len(buf)
+            return self._batch(pos, items, len(tail) - 1), -(pos + len(tail)) - 1, -1
+        cut = _last_boundary(buf, pos)
+        if cut is None:
+            return None, pos, self._base + len(buf)
+        end, next_item = cut
+        try:
+            items = orjson.loads(b"[" + buf[pos:end] + b"]")
+        except orjson.JSONDecodeError:
+            return None, pos, self._base + end
+        return self._batch(pos, items, end - pos), next_item, -1
+
+    def _batch(self, pos: int, items: list[Any], length: int) -> Batch:
+        line, col = self._advance(self._base + pos)
+        batch = Batch(self.count, items, self._buf[pos : pos + length], self._base + pos,
+                      line, col)
+        self.count += len(items)
+        return batch
+
+    def _one_item(self, pos: int) -> Iterator[Batch | Issue]:
+        """Read the item at ``pos`` and the separator after it.
+
+        Returns (position after the separator, whether ']' closed the array), or None when
+        reading must stop at a syntax error (already yielded).
+        """
+        while True:
+            try:
+                end = item_end(self._buf, pos)
+            except MalformedError as exc:
+                yield self._syntax(exc.offset, exc.message)
+                return None
+            if end is not None:
+                break
+            if self._eof:
+                yield self._parse_error(pos, len(self._buf))
+                return None
+            grow = max(self._chunk, len(self._buf) - pos)  # doubling: no quadratic rescans
+            pos = self._refill(pos, grow)
+        text = self._buf[pos:end]
+        try:
+            item = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            bad = _encoding_error(text, exc)
+            if bad is None:
+                yield self._parse_error(pos, end)
+                return None
+            index = self.count
+            self.count += 1
+            yield self._issue_at(
+                pos + bad[0], "OIM004", f"item {index} {bad[1]}", index=index,
+                pointer=f"/{index}",
+            )
+        else:
+            yield self._batch(pos, [item], end - pos)
+        sep = self._skip_ws(end)
+        if sep is None:
+            yield self._eof_issue(f"the array is not closed after item {self.count - 1}")
+            return None
+        ch = self._buf[sep]
+        if ch == 0x5D:
+            return sep + 1, True
+        if ch != 0x2C:
+            yield self._issue_at(
+                sep, "OIM001", f"expected ',' or ']' after item {self.count - 1}, found "
+                f"{_show_byte(ch)}",
+            )
+            return None
+        nxt = self._skip_ws(sep + 1)
+        if nxt is None:
+            yield self._eof_issue("the array is not closed")
+            return None
+        if self._buf[nxt] == 0x5D:
+            yield self._issue_at(sep, "OIM001", "trailing comma after the last item: remove it")
+            return None
+        return nxt, False
+
+    def _trailing(self, pos: int) -> Iterator[Issue]:
+        pos_after = self._skip_ws(pos)
+        if pos_after is not None:
+            yield self._issue_at(
+                pos_after, "OIM001", f"unexpected {_show_byte(self._buf[pos_after])} after the "
+                "end of the array: a file holds one array",
+            )
+
+    def _eof_issue(self, message: str) -> Issue:
+        return self._issue_at(len(self._buf), "OIM001", f"unexpected end of file: {message}")
+
+    def _syntax(self, at: int, message: str) -> Issue:
+        return self._issue_at(at, "OIM001", f"not valid JSON in item {self.count}: {message}")
+
+    def _parse_error(self, pos: int, end: int) -> Issue:
+        """The exact place and orjson's words for a syntax error in ``_buf[pos:end]``."""
+        text = self._buf[pos:end]
+        try:
+            orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            at = pos + len(exc.doc[: exc.pos].encode("utf-8", "surrogatepass")) if isinstance(
+                exc.doc, str) else pos + exc.pos
+            if at >= len(self._buf) and self._eof:
+                return self._eof_issue(f"item {self.count} is not complete ({exc.msg})")
+            return self._syntax(min(at, len(self._buf)), exc.msg)
+        return self._syntax(pos, "not a JSON value")  # pragma: no cover
+
+
+def _last_boundary(buf: bytes, pos: int) -> tuple[int, int] | None:
+    """The last ``}`` ``,`` ``{`` in ``buf`` after ``pos``: (end of the ``}``, the ``{``)."""
+    j = len(buf)
+    for _ in range(64):
+        j = buf.rfind(b"{", pos + 1, j)
+        if j < 0:
+            return None
+        before = buf[max(pos, j - 64) : j].rstrip(_WS)
+        if before.endswith(b","):
+            before = before[:-1].rstrip(_WS)
+            if before.endswith(b"}"):
+                return max(pos, j - 64) + len(before), j
+    return None
+
+
+def _encoding_error(text: bytes, exc: orjson.JSONDecodeError) -> tuple[int, str] | None:
+    """(offset, description) when orjson refused ``text`` for its encoding, not its syntax."""
+    if "UTF-8" in exc.msg:
+        try:
+            text.decode("utf-8")
+        except UnicodeDecodeError as err:
+            bad = text[err.start : err.start + 4]
+            return err.start, (
+                f"holds bytes that are not UTF-8 ({bad[: max(1, err.end - err.start)].hex(' ')})"
+                "; the file may be in cp1254 (Turkish Windows) or latin-1: save it as UTF-8"
+            )
+        return 0, "holds text that is not valid UTF-8"
+    if "surrogate" in exc.msg:
+        at = len(str(exc.doc)[: exc.pos].encode("utf-8", "surrogatepass"))
+        return at, f"holds a \\u escape that is not a character ({exc.msg})"
+    return None
+
+
+def _show_byte(byte: int) -> str:
+    if 0x20 <= byte < 0x7F:
+        return repr(chr(byte))
+    return f"byte 0x{byte:02x}"

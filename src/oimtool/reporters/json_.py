@@ -1,0 +1,85 @@
+"""The JSON report: a versioned envelope, stable for scripts.
+
+    {"version": 1, "summary": {...}, "problems": [{...}, ...]}
+
+Problems are spooled (in memory up to 16 MiB, then to a temporary file) so the summary can come
+first however many there are; each problem takes one line.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import IO, Any
+
+import orjson
+
+from ..problems import Problem, Summary
+
+VERSION = 1
+_SPOOL_LIMIT = 16 * 1024 * 1024
+
+
+def problem_json(problem: Problem, *, with_source: bool = False) -> dict[str, Any]:
+    """A problem as the JSON report writes it."""
+    data: dict[str, Any] = {
+        "file": problem.file,
+        "index": problem.index,
+        "pointer": problem.pointer,
+        "field": problem.field,
+        "line": problem.line,
+        "column": problem.column,
+        "code": problem.code,
+        "severity": problem.severity.value,
+        "message": problem.message,
+        "value": problem.value,
+        "fix": problem.fix.to_json() if problem.fix is not None else None,
+    }
+    if with_source:
+        source = problem.source
+        data["source"] = None if source is None else {
+            "file": source.file, "sheet": source.sheet, "row": source.row,
+            "column": source.column,
+        }
+    return data
+
+
+def dumps(data: Any) -> bytes:
+    """orjson, tolerating what it cannot encode (integers beyond 64 bits, non-JSON objects)."""
+    try:
+        return orjson.dumps(data, default=str)
+    except TypeError:
+        return orjson.dumps(_stringify(data), default=str)
+
+
+def _stringify(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {str(k): _stringify(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_stringify(v) for v in data]
+    if isinstance(data, int) and not isinstance(data, bool) and abs(data) >= 2**63:
+        return str(data)
+    return data
+
+
+class JsonReporter:
+    def __init__(self, out: IO[bytes], *, with_source: bool = False) -> None:
+        self._out = out
+        self._with_source = with_source
+        self._spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_LIMIT)  # noqa: SIM115
+        self._count = 0
+
+    def add(self, problem: Problem) -> None:
+        self._spool.write(b",\n" if self._count else b"\n")
+        self._spool.write(dumps(problem_json(problem, with_source=self._with_source)))
+        self._count += 1
+
+    def close(self, summary: Summary) -> None:
+        out = self._out
+        head = {"version": VERSION, "summary": summary.to_json()}
+        out.write(dumps(head)[:-1] + b',"problems":[')
+        self._spool.seek(0)
+        while chunk := self._spool.read(1 << 20):
+            out.write(chunk)
+        self._spool.close()
+        out.write(b"\n]}\n" if self._count else b"]}\n")
+        out.flush()

@@ -1,0 +1,106 @@
+"""The rule catalogue: every problem oimtool reports has one of these stable codes.
+
+``docs/rules.md`` documents each code with a bad and a fixed example; a test keeps the two in
+sync. Codes are never renumbered or reused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How bad a problem is. The values are SARIF's ``level`` values."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class FixKind(str, Enum):
+    """Whether problems of a rule carry a fix, and whether ``oimtool fix`` applies it unasked."""
+
+    NONE = "none"
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    SOME = "some"  # depends on the value: see the rule's documentation
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One entry of the catalogue."""
+
+    code: str
+    slug: str
+    severity: Severity
+    fix: FixKind
+    title: str
+
+
+E, W = Severity.ERROR, Severity.WARNING
+_N, _S, _U, _M = FixKind.NONE, FixKind.SAFE, FixKind.UNSAFE, FixKind.SOME
+
+_CATALOGUE = (
+    # The file
+    Rule("OIM001", "invalid-json", E, _N, "The file is not valid JSON"),
+    Rule("OIM002", "not-an-array", E, _N, "The top level is not a JSON array"),
+    Rule("OIM003", "empty-array", E, _N, "The array holds no items"),
+    Rule("OIM004", "not-utf8", E, _N, "Bytes that are not UTF-8 text"),
+    Rule("OIM005", "byte-order-mark", W, _S, "A byte order mark or UTF-16/UTF-32 encoding"),
+    Rule("OIM006", "item-not-object", E, _N, "An item is not a JSON object"),
+    # order_number
+    Rule("OIM101", "order-number-missing", E, _N, "order_number is missing"),
+    Rule("OIM102", "order-number-not-text", E, _M, "order_number is not text"),
+    Rule("OIM103", "order-number-empty", E, _N, "order_number is empty"),
+    Rule("OIM104", "order-number-whitespace", E, _S, "order_number has surrounding whitespace"),
+    Rule("OIM105", "order-number-unknown", E, _M, "order_number is not in the orders file"),
+    # product
+    Rule("OIM201", "product-missing", W, _S, "product is missing"),
+    Rule("OIM202", "product-not-text", E, _M, "product is not text or null"),
+    Rule("OIM203", "product-too-long", E, _U, "product is longer than 256 characters"),
+    # sku
+    Rule("OIM301", "sku-missing", W, _S, "sku is missing"),
+    Rule("OIM302", "sku-not-text", E, _M, "sku is not text or null"),
+    Rule("OIM303", "sku-too-long", E, _U, "sku is longer than 128 characters"),
+    # quantity
+    Rule("OIM401", "quantity-missing", E, _N, "quantity is missing"),
+    Rule("OIM402", "quantity-not-integer", E, _M, "quantity is not a JSON integer"),
+    Rule("OIM403", "quantity-below-one", E, _N, "quantity is less than 1"),
+    Rule("OIM404", "quantity-null", W, _N, "quantity is null"),
+    Rule("OIM405", "quantity-too-large", E, _N, "quantity is beyond the integer range"),
+    # price
+    Rule("OIM501", "price-missing", E, _N, "price is missing"),
+    Rule("OIM502", "price-not-number", E, _M, "price is not a JSON number"),
+    Rule("OIM503", "price-float-noise", E, _S, "price carries float noise"),
+    Rule("OIM504", "price-too-many-decimals", E, _U, "price has more than 2 decimal places"),
+    Rule("OIM505", "price-out-of-range", E, _N, "price has more than 10 digits before the point"),
+    Rule("OIM506", "price-negative", W, _N, "price is negative"),
+    # image_url
+    Rule("OIM601", "image-url-missing", E, _S, "image_url is missing"),
+    Rule("OIM602", "image-url-not-text", E, _N, "image_url is not text or null"),
+    Rule("OIM603", "image-url-whitespace", E, _S, "image_url contains whitespace"),
+    Rule("OIM604", "image-url-no-scheme", E, _U, "image_url has no scheme"),
+    Rule("OIM605", "image-url-invalid", E, _N, "image_url is not a valid URL"),
+    Rule("OIM606", "image-url-ftp", W, _N, "image_url uses ftp"),
+    Rule("OIM607", "image-url-long", W, _N, "image_url is longer than 200 characters"),
+    # extra_field
+    Rule("OIM701", "extra-field-missing", E, _S, "extra_field is missing"),
+    Rule("OIM702", "extra-field-null", E, _S, "extra_field is null"),
+    Rule("OIM703", "extra-field-not-object", E, _M, "extra_field is not a JSON object"),
+    # the item as a whole
+    Rule("OIM801", "unknown-key", W, _U, "A key Omnitron does not know"),
+    Rule("OIM802", "nul-character", E, _U, "Text holds a NUL character"),
+    Rule("OIM803", "duplicate-item", W, _N, "The item repeats an earlier item"),
+    # the orders file
+    Rule("OIM901", "unreferenced-orders", W, _N, "Orders that no item refers to"),
+    Rule("OIM902", "duplicate-order-number", W, _N, "An order number appears twice"),
+)
+
+#: Every rule by code, in catalogue order.
+RULES: dict[str, Rule] = {rule.code: rule for rule in _CATALOGUE}
