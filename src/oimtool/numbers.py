@@ -69,7 +69,7 @@ def parse_number_text(text: str) -> ParsedNumber | None:
     if sign1 and sign2:
         return None
     negative = (sign1 or sign2) == "-"
-    body = match["body"].replace(" ", "")
+    body = re.sub(r"\s+", " ", match["body"].strip())
     parsed = _parse_body(body)
     if parsed is None:
         return None
@@ -82,7 +82,7 @@ def parse_number_text(text: str) -> ParsedNumber | None:
 def _parse_body(body: str) -> ParsedNumber | None:
     if body.isdigit():
         return ParsedNumber(Decimal(body))
-    separators = [c for c in body if c in ".,'"]
+    separators = [c for c in body if c in ".,' "]
     last = max(body.rfind("."), body.rfind(","))
     if len(separators) == 1 and body[last] in ".,":
         whole, fraction = body[:last], body[last + 1 :]
@@ -93,8 +93,8 @@ def _parse_body(body: str) -> ParsedNumber | None:
             return ParsedNumber(value, ambiguous=True, alternative=Decimal(whole + fraction),
                                 separator=body[last])
         return ParsedNumber(value, separator=body[last])
-    if _GROUPED.match(body):  # "1.234.567", "1,234,567", "1'234"
-        return ParsedNumber(Decimal(re.sub(r"[.,']", "", body)))
+    if _GROUPED.match(body):  # "1.234.567", "1,234,567", "1'234", "1 234"
+        return ParsedNumber(Decimal(re.sub(r"[.,' ]", "", body)))
     whole, fraction = body[:last], body[last + 1 :]
     decimal_sep = body[last]
     if not fraction.isdigit() or decimal_sep not in ".,":
@@ -102,5 +102,5 @@ def _parse_body(body: str) -> ParsedNumber | None:
     group_match = _GROUPED.match(whole)
     if group_match is None or group_match["group"] == decimal_sep:
         return None
-    return ParsedNumber(Decimal(re.sub(r"[.,']", "", whole) + "." + fraction),
+    return ParsedNumber(Decimal(re.sub(r"[.,' ]", "", whole) + "." + fraction),
                         separator=decimal_sep)

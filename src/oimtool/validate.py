@@ -69,7 +69,8 @@ def is_clean(item: Any) -> bool:
         elif type(v) is not int or v < 0 or v >= PRICE_LIMIT:
             return False
         v = item["image_url"]
-        if v and (type(v) is not str or len(v) > URL_WARN_LENGTH or _common_url(v) is None):
+        if v is not None and (type(v) is not str or (v and (
+                len(v) > URL_WARN_LENGTH or _common_url(v) is None))):
             return False
         return type(item["extra_field"]) is dict
     except KeyError:
