@@ -11,8 +11,6 @@ import functools
 import math
 import re
 import sys
-from decimal import ROUND_HALF_UP, Decimal
-from urllib.parse import urlsplit
 
 #: The seven keys of an order item, in the documented order (also the output order).
 FIELDS: tuple[str, ...] = (
@@ -44,6 +42,8 @@ def decimal_places(number: float | int) -> int:
         return 0
     if not math.isfinite(number):
         return 0
+    from decimal import Decimal  # the slow path only: clean files never count places
+
     exponent = Decimal(repr(number)).as_tuple().exponent
     assert isinstance(exponent, int)
     return max(0, -exponent)
@@ -66,6 +66,8 @@ def is_float_noise(number: float) -> bool:
 
 def round_half_up(number: float, places: int = PRICE_PLACES) -> float:
     """Round the number as written (its repr), half away from zero: 123.905 → 123.91."""
+    from decimal import ROUND_HALF_UP, Decimal
+
     quantum = Decimal(1).scaleb(-places)
     return float(Decimal(repr(number)).quantize(quantum, rounding=ROUND_HALF_UP))
 
@@ -115,6 +117,8 @@ def _django_accepts(url: str, schemes: tuple[str, ...]) -> bool:
         return False
     if url.split("://")[0].lower() not in schemes:
         return False
+    from urllib.parse import urlsplit
+
     try:
         parts = urlsplit(url)
     except ValueError:

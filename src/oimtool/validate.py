@@ -8,13 +8,11 @@ is the reference both are tested against.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import orjson
 
@@ -33,7 +31,6 @@ from .fields import (
     url_scheme,
     url_verdict,
 )
-from .numbers import parse_number_text
 from .problems import Fix
 
 _PRODUCT_MAX = MAX_LENGTH["product"]
@@ -268,6 +265,8 @@ def _price(item: dict[str, Any], out: list[Finding]) -> None:
     value = item["price"]
     number: int | float
     if isinstance(value, str):
+        from .numbers import parse_number_text
+
         parsed = parse_number_text(value)
         if parsed is None:
             out.append(Finding(
@@ -347,6 +346,8 @@ def _image_url(item: dict[str, Any], out: list[Finding]) -> None:
         return
     url = value
     if _WHITESPACE.search(value):
+        from urllib.parse import quote
+
         encoded = _WHITESPACE.sub(lambda m: quote(m[0]), value.strip())
         if not encoded or url_verdict(encoded) != "invalid":  # else encoding would not help
             out.append(Finding(
@@ -447,6 +448,8 @@ def suggest_field(key: str) -> str | None:
         return folded
     if folded in _KEY_ALIASES:
         return _KEY_ALIASES[folded]
+    import difflib  # only on this slow path: it costs a few ms to import
+
     close = difflib.get_close_matches(folded, FIELDS, n=1, cutoff=0.75)
     return close[0] if close else None
 
