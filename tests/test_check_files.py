@@ -90,6 +90,9 @@ def test_invalid_utf8_is_reported_in_its_item_and_reading_goes_on(cli, tmp_path)
     ("utf-16-be", b"\xfe\xff", "UTF-16 text"),
     ("utf-32-le", b"\xff\xfe\x00\x00", "UTF-32 text"),
     ("utf-16-le", b"", "UTF-16 text without a byte order mark"),
+    ("utf-16-be", b"", "UTF-16 text without a byte order mark"),
+    ("utf-32-le", b"", "UTF-32 text without a byte order mark"),
+    ("utf-32-be", b"", "UTF-32 text without a byte order mark"),
 ])
 def test_boms_and_utf16_are_read_with_a_warning(cli, tmp_path, encoding, bom, words):
     text = json.dumps([item(product="Örgü Kazak"), item(quantity=0)], ensure_ascii=False,
@@ -154,7 +157,7 @@ def test_unknown_order_number_with_near_match_hints(cli, tmp_path):
     assert 'did you mean "100023"?' in messages[1]
     assert 'did you mean "000555"?' in messages[2]
     assert "upload its order first" in messages[3]
-    assert 'near matches: "AB-7", "ab-7 "' in messages[4]
+    assert 'near matches: "AB-7", "ab-7"' in messages[4]
     assert [p["fix"] for p in data["problems"][:5]] == [
         {"value": "ORD1001", "safe": False}, {"value": "100023", "safe": False},
         {"value": "000555", "safe": False}, None, None,
@@ -171,6 +174,14 @@ def test_order_number_fixed_safely_is_looked_up_as_fixed(cli, tmp_path):
     ])
     _, data = report(cli, items, "--orders", orders)
     assert problems(data, "index", "code") == [(0, "OIM102"), (1, "OIM104")]
+
+
+def test_orders_numbers_are_trimmed_as_omnitron_trims_them(cli, tmp_path):
+    orders = orders_file(tmp_path, " ORD1001 ", "ORD1002\t")
+    items = write_json(tmp_path / "items.json", [item(), item(order_number="ORD1002")])
+    result, data = report(cli, items, "--orders", orders)
+    assert data["problems"] == []
+    assert result.code == 0
 
 
 def test_unreferenced_orders_are_one_warning(cli, tmp_path):

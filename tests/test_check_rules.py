@@ -139,3 +139,65 @@ def test_several_problems_of_one_item_all_reported(cli, tmp_path) -> None:
         (0, "image_url", "OIM604"), (0, "extra_field", "OIM702"), (0, "Adet", "OIM801"),
     ]
     assert result.code == 1
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ({"price": -1}, {"price": -2}),  # Python hashes -1 like -2
+    ({"quantity": True}, {"quantity": 1}),
+    ({"product": "[1]"}, {"product": [1]}),
+    ({"price": 2**61 + 5}, {"price": 5}),  # integers hash modulo 2^61 - 1
+])
+def test_different_items_are_not_duplicates(cli, tmp_path, a, b):
+    path = write_json(tmp_path / "items.json", [item(**a), item(**b)])
+    codes = [p[2] for p in problems(cli("check", path, "-f", "json").json())]
+    assert "OIM803" not in codes
+
+
+def test_unknown_keys_move_together_into_extra_field(cli, tmp_path):
+    path = write_json(tmp_path / "items.json", [
+        item(extra_field={"size": "M", "gift": 1}, colour="red", Fiyat=5, gift=True),
+    ])
+    report = cli("check", path, "-f", "json").json()
+    moved = {"size": "M", "gift": 1, "colour": "red", "Fiyat": 5}
+    assert [(p["field"], p["fix"]) for p in report["problems"]] == [
+        ("colour", {"value": moved, "safe": False}),
+        ("Fiyat", {"value": moved, "safe": False}),
+        ("gift", None),
+    ]
+    assert 'unknown key "Fiyat" (did you mean "price"?)' in report["problems"][1]["message"]
+    assert "move it into extra_field or remove it" in report["problems"][2]["message"]
+
+
+def test_unknown_key_that_names_a_missing_field_is_renamed(cli, tmp_path):
+    path = write_json(tmp_path / "items.json", [{**item(price=...), "Fiyat": 5}])
+    report = cli("check", path, "-f", "json").json()
+    assert [(p["field"], p["code"], p["fix"]) for p in report["problems"]] == [
+        ("price", "OIM501", None),
+        ("Fiyat", "OIM801", {"value": 5, "safe": False}),
+    ]
+    assert 'rename it to "price"' in report["problems"][1]["message"]
+
+
+def test_nul_anywhere_in_extra_field(cli, tmp_path):
+    path = write_json(tmp_path / "items.json", [item(extra_field={"a": [{"b\x00": "c\x00"}]})])
+    report = cli("check", path, "-f", "json").json()
+    assert problems(report, "field", "code", "fix") == [
+        ("extra_field", "OIM802", {"value": {"a": [{"b": "c"}]}, "safe": False}),
+    ]
+
+
+@pytest.mark.parametrize(("url", "code"), [
+    ("mailto:x@example.com", "OIM605"),
+    ("www.example.com/a.jpg", "OIM604"),
+    ("cdn.example.com:8080/a.jpg", "OIM604"),
+    ("example", "OIM605"),
+])
+def test_no_scheme_fix_only_for_a_bare_host(cli, tmp_path, url, code):
+    path = write_json(tmp_path / "items.json", [item(image_url=url)])
+    assert problems(cli("check", path, "-f", "json").json(), "code") == [(code,)]
+
+
+def test_null_described_once(cli, tmp_path):
+    path = write_json(tmp_path / "items.json", [item(order_number=None)])
+    report = cli("check", path, "-f", "json").json()
+    assert report["problems"][0]["message"] == "order_number is null; it must be text"

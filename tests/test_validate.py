@@ -65,7 +65,8 @@ order_numbers = st.one_of(
     st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.none(), st.booleans(),
 )
 extras = st.one_of(st.just({}), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
-                   st.sampled_from([None, "", '{"a": 1}', "[1]", [], [1], 5, "x"]))
+                   st.sampled_from([None, "", '{"a": 1}', "[1]", [], [1], 5, "x", {"a\x00": 1},
+                                    {"a": ["b", {"c": "\x00"}]}]))
 
 FIELD_VALUES = {
     "order_number": order_numbers, "product": texts, "sku": texts, "quantity": quantities,

@@ -6,17 +6,19 @@ nothing but the order numbers and one fingerprint per item is kept in memory.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
 from .errors import InputError
-from .jsonstream import ArrayReader, Batch, Issue
+from .jsonstream import Batch, Issue
 from .orders import OrderIndex, iter_unreferenced, load_orders
+from .parallel import Placed, Workers, context, rebase, stream, worth_parallel
 from .problems import Fix, Problem, Summary, pointer
 from .validate import Finding, _number_as_text, explain, is_clean, show
 
@@ -31,11 +33,22 @@ _get_extra = itemgetter("extra_field")
 
 
 def _freeze(value: Any) -> Any:
-    if isinstance(value, (dict, list)):
+    """A hashable stand-in for a field value, whose hash tells different values apart.
+
+    Python hashes -1 like -2, True like 1 and integers modulo 2^61 - 1: such values get a tag.
+    The values of a clean item (text, None, quantities from 1, prices from 0) stay themselves,
+    so ``hash(_six(item))`` is the same fingerprint for them.
+    """
+    kind = type(value)
+    if kind is dict or kind is list:
         try:
-            return orjson.dumps(value, option=_SORT_KEYS)
+            return ("json", orjson.dumps(value, option=_SORT_KEYS))
         except TypeError:  # not JSON data (library callers): compare by repr
-            return repr(value)
+            return ("repr", repr(value))
+    if kind is bool:
+        return ("bool", value)
+    if (kind is int or kind is float) and not 0 <= value < 2**60:
+        return ("number", repr(value))
     return value
 
 
@@ -52,21 +65,140 @@ def fingerprint(item: dict[str, Any]) -> int:
     return hash((six, _freeze(extra)))
 
 
+class Analysis(NamedTuple):
+    """What a batch's items say, computed where the batch was parsed (here, or in a worker
+    process); small, so that it travels between processes cheaply."""
+
+    count: int
+    fingerprints: bytes | list[int | None]  # array('q') bytes when every item is an object
+    referenced: list[bytes]  # per orders file: array('I') of the orders the items refer to
+    findings: list[tuple[int, Finding, int | None, int | None]]  # (k, finding, line, column)
+
+
+def analyse(batch: Batch, orders: Sequence[OrderIndex], *, located: bool = True) -> Analysis:
+    """Validate a batch's items and look up their order numbers: all of checking that needs
+    no other batch."""
+    items = batch.items
+    referenced = [array("I") for _ in orders]
+    if all(map(is_clean, items)):
+        if any(map(_get_extra, items)):
+            keys = array("q", map(fingerprint, items))
+        else:  # the common case, at C speed: see fingerprint()
+            keys = array("q", map(hash, map(_six, items)))
+        findings: list[tuple[int, Finding, int | None, int | None]] = []
+        if len(orders) == 1:
+            numbers = list(map(_get_number, items))
+            found = list(map(orders[0].numbers.get, numbers))
+            if None in found:
+                for k, j in enumerate(found):
+                    if j is None:
+                        _cross_check(numbers[k], orders, referenced, k, batch, findings, located)
+                found = [j for j in found if j is not None]
+            referenced[0] = array("I", found)
+        elif orders:
+            for k, item in enumerate(items):
+                _cross_check(item["order_number"], orders, referenced, k, batch, findings,
+                             located)
+        return Analysis(len(items), keys.tobytes(), [r.tobytes() for r in referenced], findings)
+    fingerprints: list[int | None] = []
+    findings = []
+    for k, item in enumerate(items):
+        if type(item) is not dict:
+            fingerprints.append(None)
+        else:
+            fingerprints.append(fingerprint(item))
+        if not is_clean(item):
+            for found_one in explain(item):
+                line = column = None
+                if located:
+                    key = found_one.key
+                    present = key is not None and type(item) is dict and key in item
+                    line, column = batch.locate(k, key if present else None,
+                                                at_key=found_one.code == "OIM801")
+                findings.append((k, found_one, line, column))
+        if orders and type(item) is dict:
+            _cross_check(item.get("order_number"), orders, referenced, k, batch, findings,
+                         located)
+    return Analysis(len(items), fingerprints, [r.tobytes() for r in referenced], findings)
+
+
+def analyse_in_worker(batch: Batch) -> Analysis:
+    """``analyse`` in a worker process, with the orders it inherited."""
+    return analyse(batch, context())
+
+
+def _cross_check(value: Any, orders: Sequence[OrderIndex], referenced: list[array[int]],
+                 k: int, batch: Batch, findings: list[Any], located: bool) -> None:
+    """Mark the order an item refers to (its number as its safe fixes leave it), or find
+    OIM105 when no orders file has it."""
+    if isinstance(value, str):
+        number = value.strip()
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        number, certain = _number_as_text(value)
+        if not certain:
+            return
+    else:
+        return
+    if not number:
+        return
+    for i, index in enumerate(orders):
+        j = index.numbers.get(number)
+        if j is not None:
+            referenced[i].append(j)
+            return
+    near = sorted({m for index in orders for m in index.near_matches(number)})
+    files = " or ".join(index.path for index in orders)
+    message = f"order_number {show(number)} is not in {files}"
+    fix = None
+    if len(near) == 1:
+        message += f"; did you mean {show(near[0])}?"
+        fix = Fix(near[0], safe=False)
+    elif near:
+        message += "; near matches: " + ", ".join(show(n) for n in near[:5])
+    else:
+        message += ": upload its order first, or correct the number"
+    line, column = batch.locate(k, "order_number") if located else (None, None)
+    findings.append((k, Finding("OIM105", "order_number", value, message, fix), line, column))
+
+
 @dataclass
 class Checker:
     """Checks order-item files one after the other against the same orders files.
 
     ``check_file`` yields the problems of one file; ``finish`` the cross-file ones. ``summary``
-    counts everything yielded so far.
+    counts everything yielded so far. Large files are spread over ``jobs`` worker processes;
+    use the checker as a context manager (or call ``close``) to stop them.
     """
 
     orders: Sequence[OrderIndex] = ()
     summary: Summary = field(default_factory=Summary)
+    jobs: int = 1
+    _workers: Workers | None = field(default=None, repr=False)
 
     @classmethod
-    def with_orders(cls, paths: Iterable[str | Path]) -> Checker:
+    def with_orders(cls, paths: Iterable[str | Path], *, jobs: int = 1) -> Checker:
         """A checker that cross-checks against the given order migration files."""
-        return cls([load_orders(p) for p in paths])
+        return cls([load_orders(p, jobs=jobs) for p in paths], jobs=jobs)
+
+    def _workers_for(self, handle: BinaryIO) -> Workers | None:
+        # Started after the orders are loaded, so that the workers inherit them.
+        if self.jobs < 2 or not worth_parallel(handle):
+            return None
+        if self._workers is None:
+            self._workers = Workers.start(self.jobs, self.orders)
+        return self._workers
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
+
+    def __enter__(self) -> Checker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _emit(self, problem: Problem) -> Problem:
         self.summary.add(problem)
@@ -81,18 +213,21 @@ class Checker:
             raise InputError(f"cannot read {shown}: {exc.strerror}") from exc
         self.summary.files += 1
         with handle:
-            reader = ArrayReader(handle)
             seen: dict[int, int] = {}  # fingerprint -> first item index
             try:
-                for part in reader:
+                parts = stream(str(path), handle, workers=self._workers_for(handle),
+                               work=analyse_in_worker,
+                               local=lambda batch: analyse(batch, self.orders))
+                for part in parts:
                     if isinstance(part, Issue):
+                        if part.index is not None:
+                            self.summary.items += 1
                         yield self._emit(_issue_problem(part, shown))
                     else:
-                        yield from self._check_batch(part, shown, seen)
+                        self.summary.items += part.result.count
+                        yield from self._conclude(part, shown, seen)
             except OSError as exc:
                 raise InputError(f"cannot read {shown}: {exc}") from exc
-            finally:
-                self.summary.items += reader.count
 
     def check_items(self, items: Iterable[Any], *, file: str = "<items>") -> Iterator[Problem]:
         """Problems of items already in memory (no line numbers): for library use."""
@@ -104,114 +239,43 @@ class Checker:
                 "OIM003", "the array is empty: there are no order items to migrate", file,
                 pointer="",
             ))
-        yield from self._check_batch(batch, file, {}, located=False)
+        analysis = analyse(batch, self.orders, located=False)
+        yield from self._conclude(Placed(analysis, 0, None, batch), file, {}, located=False)
 
-    def _check_batch(self, batch: Batch, shown: str, seen: dict[int, int], *,
-                     located: bool = True) -> Iterator[Problem]:
-        items = batch.items
-        if all(map(is_clean, items)) and (yield from self._clean_batch(batch, shown, seen,
-                                                                       located)):
-            return
-        start = batch.start
-        for k, item in enumerate(items):
-            index = start + k
-            if is_clean(item):
-                found: list[Finding] = []
-            else:
-                found = explain(item)
-                if type(item) is not dict:
-                    yield from self._place(found, batch, k, shown, located)
-                    continue
-            if self.orders:
-                self._cross_check(item, found)
-            if found:
-                yield from self._place(found, batch, k, shown, located)
-            first = seen.setdefault(fingerprint(item), index)
-            if first != index:
-                yield from self._place([_duplicate(index, first)], batch, k, shown, located)
-
-    def _clean_batch(self, batch: Batch, shown: str, seen: dict[int, int], located: bool
-                     ) -> Iterator[Problem]:
-        """A batch of clean items, with C-speed lookups; False to fall back to the item loop.
-
-        (A generator returning a value: ``yield from`` hands back the verdict.)
-        """
-        items = batch.items
-        n = len(items)
-        start = batch.start
-        if self.orders:
-            numbers = list(map(_get_number, items))
-            if len(self.orders) == 1:
-                found = list(map(self.orders[0].numbers.get, numbers))
-                if None in found:
-                    return False
-                referenced = self.orders[0].referenced
-                for j in found:
-                    referenced[j] = 1
-            else:
-                for k, item in enumerate(items):
-                    unknown: list[Finding] = []
-                    self._cross_check(item, unknown)
-                    yield from self._place(unknown, batch, k, shown, located)
-        if any(map(_get_extra, items)):
-            keys = list(map(fingerprint, items))
-        else:
-            keys = list(map(hash, map(_six, items)))
-        chunk = dict(zip(keys, range(start, start + n), strict=True))
-        if len(chunk) == n and seen.keys().isdisjoint(chunk):
-            seen.update(chunk)
-            return True
+    def _conclude(self, placed: Placed, shown: str, seen: dict[int, int], *,
+                  located: bool = True) -> Iterator[Problem]:
+        """Add what needs the whole file (duplicates, orders referred to) to a batch's
+        findings, and yield them all as problems, in item order."""
+        analysis: Analysis = placed.result
+        start = placed.start
+        for orders, marks in zip(self.orders, analysis.referenced, strict=True):
+            referenced = orders.referenced
+            for j in array("I", marks):
+                referenced[j] = 1
+        findings = analysis.findings
+        if placed.base is not None:
+            line, column = placed.base
+            findings = [(k, f, *rebase((l_, c_), line, column)) for k, f, l_, c_ in findings]
+        keys = analysis.fingerprints
+        if isinstance(keys, bytes):
+            keys = array("q", keys)
+            chunk = dict(zip(keys, range(start, start + len(keys)), strict=True))
+            if len(chunk) == len(keys) and seen.keys().isdisjoint(chunk):
+                seen.update(chunk)  # no duplicate: the usual batch, at C speed
+                keys = []
         for k, key in enumerate(keys):
-            first = seen.setdefault(key, start + k)
-            if first != start + k:
-                yield from self._place([_duplicate(start + k, first)], batch, k, shown, located)
-        return True
-
-    def _cross_check(self, item: dict[str, Any], out: list[Finding]) -> None:
-        """OIM105 when the item's order number, as its safe fixes leave it, is in no orders file."""
-        value = item.get("order_number")
-        if isinstance(value, str):
-            number = value.strip()
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            number, certain = _number_as_text(value)
-            if not certain:
-                return
-        else:
+            if key is not None and (first := seen.setdefault(key, start + k)) != start + k:
+                line, column = placed.view.locate(k) if located else (None, None)
+                findings.append((k, _duplicate(start + k, first), line, column))
+        if not findings:
             return
-        if not number:
-            return
-        for orders in self.orders:
-            j = orders.numbers.get(number)
-            if j is not None:
-                orders.referenced[j] = 1
-                return
-        near = sorted({m for orders in self.orders for m in orders.near_matches(number)})
-        files = " or ".join(o.path for o in self.orders)
-        message = f"order_number {show(number)} is not in {files}"
-        fix = None
-        if len(near) == 1:
-            message += f"; did you mean {show(near[0])}?"
-            fix = Fix(near[0], safe=False)
-        elif near:
-            message += "; near matches: " + ", ".join(show(n) for n in near[:5])
-        else:
-            message += ": upload its order first, or correct the number"
-        out.append(Finding("OIM105", "order_number", value, message, fix))
-
-    def _place(self, found: list[Finding], batch: Batch, k: int, shown: str, located: bool
-               ) -> Iterator[Problem]:
-        index = batch.start + k
-        item = batch.items[k]
-        for f in found:
-            line = column = None
-            if located:
-                present = f.key is not None and isinstance(item, dict) and f.key in item
-                line, column = batch.locate(k, f.key if present else None,
-                                            at_key=f.code == "OIM801")
+        findings.sort(key=lambda entry: entry[0])  # stable: each item's findings keep order
+        for k, found, line, column in findings:
+            index = start + k
             yield self._emit(Problem(
-                f.code, f.message, shown, index,
-                pointer(index, f.key) if f.key is not None else pointer(index),
-                f.key, f.value, f.fix, line, column,
+                found.code, found.message, shown, index,
+                pointer(index, found.key) if found.key is not None else pointer(index),
+                found.key, found.value, found.fix, line, column,
             ))
 
     def finish(self) -> Iterator[Problem]:
@@ -249,9 +313,10 @@ class Report:
         return self.summary.errors == 0
 
 
-def check(paths: Iterable[str | Path], *, orders: Iterable[str | Path] = ()) -> Report:
+def check(paths: Iterable[str | Path], *, orders: Iterable[str | Path] = (), jobs: int = 1,
+          ) -> Report:
     """Check order-item files (and cross-check them against order migration files)."""
-    checker = Checker.with_orders(orders)
-    problems = [p for path in paths for p in checker.check_file(path)]
-    problems.extend(checker.finish())
+    with Checker.with_orders(orders, jobs=jobs) as checker:
+        problems = [p for path in paths for p in checker.check_file(path)]
+        problems.extend(checker.finish())
     return Report(problems, checker.summary)

@@ -68,6 +68,20 @@ OrdersOption = Annotated[Optional[list[Path]], typer.Option(  # noqa: UP045
 )]
 
 
+JobsOption = Annotated[int, typer.Option(
+    "--jobs", "-j", min=0, metavar="N",
+    help="Worker processes for large files (16 MB and more); 0: one per CPU, 1: none.",
+)]
+
+
+def _jobs(jobs: int) -> int:
+    if jobs:
+        return jobs
+    from .parallel import default_jobs
+
+    return default_jobs()
+
+
 def _use_color(stream: IO[str]) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
@@ -100,6 +114,7 @@ def check(
     strict: Annotated[bool, typer.Option(
         "--strict", help="Fail (exit 1) on warnings too.",
     )] = False,
+    jobs: JobsOption = 0,
 ) -> None:
     """Validate order-item files and report every problem of every item.
 
@@ -114,9 +129,9 @@ def check(
     from .check import Checker
     from .reporters import make_reporter
 
-    checker = Checker.with_orders(orders or ())
     color = output is None and fmt is ReportFormat.text and _use_color(sys.stdout)
-    with _report_stream(output) as stream:
+    with Checker.with_orders(orders or (), jobs=_jobs(jobs)) as checker, \
+            _report_stream(output) as stream:
         reporter = make_reporter(fmt.value, stream, color=color)
         for path in files:
             for problem in checker.check_file(path):
@@ -167,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`oimtool check … | head`): stop quietly.
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_PROBLEMS
+        return 141  # 128 + SIGPIPE, as a shell reports a command killed by a broken pipe
     except Exception as exc:
         code = _click_exit(exc)
         if code is not None:

@@ -146,6 +146,9 @@ def _django_accepts(url: str, schemes: tuple[str, ...]) -> bool:
     return hostname is not None and len(hostname) <= URL_MAX_HOST
 
 
+_BARE_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,63}(?:[:/?#]|$)")  # www.x.com/a.jpg
+
+
 def url_verdict(url: str, schemes: tuple[str, ...] = URL_SCHEMES) -> str | None:
     """Judge a non-empty, whitespace-free image URL.
 
@@ -156,7 +159,7 @@ def url_verdict(url: str, schemes: tuple[str, ...] = URL_SCHEMES) -> str | None:
         return None
     if url.startswith("//") and _django_accepts("https:" + url, schemes):
         return "scheme-relative"
-    if "://" not in url and _django_accepts("https://" + url, schemes):
+    if _BARE_HOST.match(url) and _django_accepts("https://" + url, schemes):
         return "no-scheme"
     return "invalid"
 

@@ -217,6 +217,23 @@ class Issue:
     pointer: str | None = None
 
 
+def detect_encoding(head: bytes) -> tuple[str, int]:
+    """The encoding of a JSON file from its first four bytes, and the length of its BOM."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding, len(bom)
+    # JSON starts with an ASCII character: where its zero bytes are tells the encoding.
+    if len(head) == 4 and head[0] and not any(head[1:]):
+        return "utf-32-le", 0
+    if len(head) == 4 and not any(head[:3]) and head[3]:
+        return "utf-32-be", 0
+    if len(head) >= 2 and head[0] and not head[1]:
+        return "utf-16-le", 0
+    if len(head) >= 2 and not head[0] and head[1]:
+        return "utf-16-be", 0
+    return "utf-8", 0
+
+
 class _Transcoder:
     """Reads UTF-16/UTF-32 text as UTF-8 bytes; what does not decode becomes U+FFFD."""
 
@@ -249,24 +266,64 @@ class _Transcoder:
         return text.encode("utf-8")
 
 
+@dataclass(frozen=True)
+class RawBatch:
+    """Items' text cut at item boundaries, not parsed yet. ``final``: the text runs to the end
+    of the file, closing bracket included."""
+
+    data: bytes
+    offset: int
+    line: int
+    column: int
+    final: bool
+
+    def parse(self) -> list[Any] | None:
+        """The items, or None when the text is not what the cut assumed (then read it again
+        from ``offset`` with an ``ArrayReader``)."""
+        try:
+            items = orjson.loads(b"[" + self.data + (b"" if self.final else b"]"))
+        except orjson.JSONDecodeError:
+            return None
+        return items if isinstance(items, list) else None
+
+    def batch(self, start: int, items: list[Any]) -> Batch:
+        """The parsed batch, to locate problems in."""
+        data = self.data[: self.data.rstrip().rfind(b"]")] if self.final else self.data
+        return Batch(start, items, data, self.offset, self.line, self.column)
+
+
+@dataclass(frozen=True)
+class Resume:
+    """A place to go on reading from: the start of an item, its stream offset and position."""
+
+    offset: int
+    line: int
+    column: int
+
+
 class ArrayReader:
     """Iterate over a JSON array file: yields ``Batch`` and ``Issue`` objects in file order.
 
     After iteration, ``count`` is the number of items read and ``array_position`` the place of
-    the opening bracket (None when there is none).
+    the opening bracket (None when there is none). With ``resume`` it starts reading at an item
+    in the middle of the array (the file handle must be positioned there), numbering items from
+    ``start_index``.
     """
 
-    def __init__(self, raw: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> None:
+    def __init__(self, raw: BinaryIO, *, chunk_size: int | None = None,
+                 resume: Resume | None = None, start_index: int = 0) -> None:
         self._raw: Any = raw
-        self._chunk = chunk_size
+        self._chunk = chunk_size or CHUNK_SIZE
         self._buf = b""
-        self._base = 0  # stream offset of _buf[0]
+        self._resume = resume
+        self._base = resume.offset if resume else 0  # stream offset of _buf[0]
         self._eof = False
-        self._mark = 0  # stream offset at which (_line, _col) hold
-        self._line = 1
-        self._col = 1
-        self.count = 0
+        self._mark = self._base  # stream offset at which (_line, _col) hold
+        self._line = resume.line if resume else 1
+        self._col = resume.column if resume else 1
+        self.count = start_index
         self.encoding = "utf-8"
+        self.head = b""
         self.array_position: tuple[int, int] | None = None
 
     # -- buffer and position bookkeeping -------------------------------------------------
@@ -311,17 +368,9 @@ class ArrayReader:
 
     # -- reading ------------------------------------------------------------------------
     def _open(self) -> Iterator[Issue]:
-        head = self._raw.read(4)
-        for bom, encoding in _BOMS:  # noqa: B007 - both are used after the loop
-            if head.startswith(bom):
-                rest = head[len(bom) :]
-                break
-        else:
-            bom, encoding, rest = b"", "utf-8", head
-            if len(head) >= 2 and head[0] and not head[1]:
-                encoding = "utf-16-le"
-            elif len(head) >= 2 and not head[0] and head[1]:
-                encoding = "utf-16-be"
+        head = self.head = self._raw.read(4)
+        encoding, bom_length = detect_encoding(head)
+        rest = head[bom_length:]
         self.encoding = encoding
         if encoding in ("utf-8", "utf-8-sig"):
             self._buf = rest
@@ -330,7 +379,7 @@ class ArrayReader:
         if encoding != "utf-8":
             if encoding == "utf-8-sig":
                 what = "starts with a UTF-8 byte order mark"
-            elif bom:
+            elif bom_length:
                 what = f"is {encoding[:6].upper()} text"
             else:
                 what = f"is {encoding[:6].upper()} text without a byte order mark"
@@ -341,20 +390,36 @@ class ArrayReader:
         self._refill(0)
 
     def __iter__(self) -> Iterator[Batch | Issue]:
-        yield from self._open()
-        yield from self._read_array()
+        """Batches of parsed items and issues, in file order."""
+        if self._resume is not None:
+            self._refill(0)
+            yield from self._items(0)
+        else:
+            yield from self._open()
+            pos = yield from self._array_start()
+            if pos is not None:
+                yield from self._items(pos)
         if isinstance(self._raw, _Transcoder) and self._raw.bad_bytes:
             yield Issue(
                 "OIM004", f"{self._raw.bad_bytes} bytes are not valid {self.encoding[:6].upper()} "
                 "text; they were read as U+FFFD: check the export",
             )
 
-    def _read_array(self) -> Iterator[Batch | Issue]:
+    def start(self) -> Iterator[Issue | Resume]:
+        """Read up to the first item: issues, then a ``Resume`` at the first item (none when
+        there is no item). For reading the items elsewhere (worker processes)."""
+        yield from self._open()
+        pos = yield from self._array_start()
+        if pos is not None:
+            yield Resume(self._base + pos, *self._advance(self._base + pos))
+
+    def _array_start(self) -> Iterator[Issue]:
+        """Read up to the first item; returns its position, or None when there is no item."""
         pos = self._skip_ws(0)
         if pos is None:
             yield Issue("OIM001", "the file is empty; it must hold a JSON array of order items",
                         1, 1)
-            return
+            return None
         first = self._buf[pos]
         if first != 0x5B:
             if first in b'{"-0123456789tfn':
@@ -368,28 +433,39 @@ class ArrayReader:
                     pos, "OIM001", f"not JSON: found {_show_byte(first)} where '[' should start "
                     "the array of order items",
                 )
-            return
+            return None
         self.array_position = self._advance(self._base + pos)
         pos = self._skip_ws(pos + 1)
         if pos is None:
             yield self._eof_issue("the array is not closed")
-            return
+            return None
         if self._buf[pos] == 0x5D:
             yield Issue("OIM003", "the array is empty: there are no order items to migrate",
                         *self.array_position, pointer="")
             yield from self._trailing(pos + 1)
-            return
+            return None
+        return pos
+
+    def _items(self, pos: int) -> Iterator[Batch | Issue]:
         careful_until = -1  # stream offset up to which items are read one at a time
         while True:
             if self._base + pos >= careful_until:
-                batch, pos, tried = self._try_batch(pos)
-                if batch is not None:
-                    yield batch
-                    if pos < 0:  # the array is closed
-                        yield from self._trailing(-pos - 1)
-                        return
-                    continue
-                careful_until = tried
+                pos, end, after = self._split(pos)
+                if end is not None:
+                    text = self._buf[pos:end]
+                    try:
+                        items = orjson.loads(b"[" + text + (b"" if after < 0 else b"]"))
+                    except orjson.JSONDecodeError:
+                        careful_until = self._base + end
+                    else:
+                        yield self._batch(pos, items, end - pos if after >= 0 else
+                                          text.rstrip().rfind(b"]"))
+                        if after < 0:  # the array is closed, nothing but blanks follows
+                            return
+                        pos = after
+                        continue
+                else:
+                    careful_until = self._base + len(self._buf)
             result = yield from self._one_item(pos)
             if result is None:
                 return
@@ -398,33 +474,20 @@ class ArrayReader:
                 yield from self._trailing(pos)
                 return
 
-    def _try_batch(self, pos: int) -> tuple[Batch | None, int, int]:
-        """Parse all complete items from ``pos`` in one orjson call.
-
-        Returns (batch, next item position, -1) — the position is ``-(after ']') - 1`` when the
-        array ends in the batch — or (None, pos, stream offset the attempt covered).
-        """
+    def _split(self, pos: int) -> tuple[int, int | None, int]:
+        """Where the batch starting at ``pos`` (moved by a refill) could end: (pos, end,
+        position of the next item). At the end of the file the batch is the rest of it, the
+        closing bracket included, and the next position is -1. (pos, None, -1) when there is no
+        item boundary in the buffer."""
         if not self._eof and len(self._buf) - pos < self._chunk:
             pos = self._refill(pos)
         buf = self._buf
         if self._eof:
-            tail = buf[pos:].rstrip()
-            try:
-                items = orjson.loads(b"[" + tail)
-            except orjson.JSONDecodeError:
-                return None, pos, self._base + len(buf)
-            if not isinstance(items, list):  # pragma: no cover - '[' always opens a list
-                return None, pos, self._base + len(buf)
-            return self._batch(pos, items, len(tail) - 1), -(pos + len(tail)) - 1, -1
-        cut = _last_boundary(buf, pos)
+            return pos, len(buf), -1
+        cut = last_boundary(buf, pos)
         if cut is None:
-            return None, pos, self._base + len(buf)
-        end, next_item = cut
-        try:
-            items = orjson.loads(b"[" + buf[pos:end] + b"]")
-        except orjson.JSONDecodeError:
-            return None, pos, self._base + end
-        return self._batch(pos, items, end - pos), next_item, -1
+            return pos, None, -1
+        return pos, cut[0], cut[1]
 
     def _batch(self, pos: int, items: list[Any], length: int) -> Batch:
         line, col = self._advance(self._base + pos)
@@ -518,7 +581,7 @@ class ArrayReader:
         return self._syntax(pos, "not a JSON value")  # pragma: no cover
 
 
-def _last_boundary(buf: bytes, pos: int) -> tuple[int, int] | None:
+def last_boundary(buf: bytes, pos: int) -> tuple[int, int] | None:
     """The last ``}`` ``,`` ``{`` in ``buf`` after ``pos``: (end of the ``}``, the ``{``)."""
     j = len(buf)
     for _ in range(64):

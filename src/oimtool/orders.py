@@ -7,13 +7,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import InputError
-from .jsonstream import ArrayReader, Batch
+from .jsonstream import Batch, Issue
+from .parallel import Placed, Workers, rebase, stream, worth_parallel
 from .problems import Problem, pointer
 from .validate import show
 
 _INVALID_SHOWN = 5
+_get_number = itemgetter("number")
 
 
 @dataclass
@@ -63,8 +66,44 @@ def _loose(number: str) -> str:
     return text.lstrip("0") or text
 
 
-def load_orders(path: str | Path) -> OrderIndex:
-    """Read the order numbers of an order migration file, streaming.
+class OrderNumbers(NamedTuple):
+    """The order numbers of a batch of orders (None where an order has no usable number), and
+    the first unusable ones: (k, line, what is wrong)."""
+
+    count: int
+    numbers: list[str | None]
+    invalid: list[tuple[int, int, str]]
+
+
+def order_numbers(batch: Batch) -> OrderNumbers:
+    """Take the numbers out of a batch of orders; the rest of each order is not judged."""
+    try:  # the usual batch, at C speed: objects with text numbers
+        found = list(map(_get_number, batch.items))
+    except (KeyError, TypeError):
+        pass
+    else:
+        if set(map(type, found)) == {str} and all(map(str.strip, found)):
+            # Omnitron trims text it is given (Django REST framework's CharField), so " A1 "
+            # in the orders file is the order an item's "A1" refers to.
+            return OrderNumbers(len(found), list(map(str.strip, found)), [])
+    numbers: list[str | None] = []
+    invalid = []
+    for k, order in enumerate(batch.items):
+        number = order.get("number") if type(order) is dict else None
+        if type(number) is str and number.strip():
+            numbers.append(number.strip())
+            continue
+        numbers.append(None)
+        if len(invalid) < _INVALID_SHOWN:
+            line, _ = batch.locate(k, "number")
+            what = 'no "number"' if number is None else f'"number" {show(number)}'
+            invalid.append((k, line, what))
+    return OrderNumbers(len(numbers), numbers, invalid)
+
+
+def load_orders(path: str | Path, *, jobs: int = 1) -> OrderIndex:
+    """Read the order numbers of an order migration file, streaming (over ``jobs`` worker
+    processes when it is large).
 
     Raises InputError when the file cannot be used: unreadable, not JSON, not an array, or an
     order without a non-empty text ``number``.
@@ -78,71 +117,81 @@ def load_orders(path: str | Path) -> OrderIndex:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, errors become InputError
     except OSError as exc:
         raise InputError(f"cannot read the orders file {shown}: {exc.strerror}") from exc
-    with handle:
-        reader = ArrayReader(handle)
-        try:
-            for part in reader:
-                if isinstance(part, Batch):
-                    invalid_count += _take(part, numbers, problems, invalid, shown)
-                elif part.code == "OIM005":
+    workers = Workers.start(jobs) if jobs > 1 and worth_parallel(handle) else None
+    try:
+        for part in stream(shown, handle, workers=workers, work=order_numbers,
+                           local=order_numbers):
+            if isinstance(part, Issue):
+                if part.code == "OIM005":
                     problems.append(Problem(part.code, part.message, shown, line=part.line,
                                             column=part.column))
                 elif part.code != "OIM003":
                     where = f":{part.line}:{part.column}" if part.line else ""
-                    raise InputError(
-                        f"cannot use the orders file {shown}{where}: {part.message}"
-                    )
-        except OSError as exc:
-            raise InputError(f"cannot read the orders file {shown}: {exc}") from exc
+                    raise InputError(f"cannot use the orders file {shown}{where}: {part.message}")
+                continue
+            found: OrderNumbers = part.result
+            invalid.extend(_rebased(found.invalid, part)[: _INVALID_SHOWN - len(invalid)])
+            invalid_count += found.numbers.count(None)
+            _index(found.numbers, part, numbers, problems, shown)
+    except OSError as exc:
+        raise InputError(f"cannot read the orders file {shown}: {exc}") from exc
+    finally:
+        handle.close()
+        if workers is not None:
+            workers.close()
     if invalid_count:
         more = f" (and {invalid_count - len(invalid)} more)" if invalid_count > len(invalid) else ""
         raise InputError(
             f"cannot use the orders file {shown}: every order needs a non-empty text "
             f"\"number\"; {'; '.join(invalid)}{more}"
         )
-    line, column = reader.array_position or (1, 1)
+    line, column = _array_position(path)
     return OrderIndex(shown, numbers, line, column, problems)
 
 
-_get_number = itemgetter("number")
+def _array_position(path: str | Path) -> tuple[int, int]:
+    """Where the array of a (readable, valid) orders file opens: its first non-blank character."""
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    from .jsonstream import detect_encoding
+
+    encoding, bom = detect_encoding(head[:4])
+    text = head[bom:].decode(encoding.replace("-sig", ""), "replace")
+    before = text[: len(text) - len(text.lstrip())]
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
-def _take(batch: Batch, numbers: dict[str, int], problems: list[Problem], invalid: list[str],
-          shown: str) -> int:
-    """Add a batch's order numbers; returns how many orders have no usable number."""
-    index = batch.start
-    try:  # the usual batch, at C speed: text numbers, none seen before
-        found = list(map(_get_number, batch.items))
-    except (KeyError, TypeError):
-        pass
-    else:
-        if set(map(type, found)) == {str} and all(map(str.strip, found)):
-            n = len(found)
-            chunk = dict(zip(found, range(index, index + n), strict=True))
-            if len(chunk) == n and numbers.keys().isdisjoint(chunk):
-                numbers.update(chunk)
-                return 0
-    bad = 0
-    for k, order in enumerate(batch.items):
-        number = order.get("number") if type(order) is dict else None
-        if type(number) is not str or not number.strip():
-            bad += 1
-            if len(invalid) < _INVALID_SHOWN:
-                line, column = batch.locate(k, "number")
-                what = "no \"number\"" if number is None else f"\"number\" {number!r}"
-                invalid.append(f"order {index + k} (line {line}) has {what}")
+def _rebased(invalid: list[tuple[int, int, str]], placed: Placed) -> list[str]:
+    entries = []
+    for k, line, what in invalid:
+        if placed.base is not None:
+            line = rebase((line, 1), *placed.base)[0] or line
+        entries.append(f"order {placed.start + k} (line {line}) has {what}")
+    return entries
+
+
+def _index(found: list[str | None], placed: Placed, numbers: dict[str, int],
+           problems: list[Problem], shown: str) -> None:
+    """Add a batch's numbers to the index, warning about numbers seen before."""
+    start = placed.start
+    n = len(found)
+    chunk = dict(zip(found, range(start, start + n), strict=True))
+    if len(chunk) == n and None not in chunk and numbers.keys().isdisjoint(chunk):
+        numbers.update(chunk)  # the usual batch, at C speed
+        return
+    for k, number in enumerate(found):
+        if number is None:
             continue
-        first = numbers.setdefault(number, index + k)
-        if first != index + k:
-            line, column = batch.locate(k, "number")
+        first = numbers.setdefault(number, start + k)
+        if first != start + k:
+            line, column = placed.view.locate(k, "number")
             problems.append(Problem(
                 "OIM902",
                 f"order number {show(number)} appears again (first as order {first}); items "
                 "refer to orders by number, so one of them is a mistake",
-                shown, index + k, pointer(index + k, "number"), "number", number,
+                shown, start + k, pointer(start + k, "number"), "number", number,
                 line=line, column=column,
             ))
-    return bad
 
 
 def iter_unreferenced(indexes: list[OrderIndex]) -> Iterator[Problem]:

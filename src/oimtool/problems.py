@@ -25,6 +25,9 @@ class Fix:
     def to_json(self) -> dict[str, Any]:
         return {"value": self.value, "safe": self.safe}
 
+    def __reduce__(self) -> tuple[Any, ...]:  # frozen slotted dataclasses pickle badly on 3.10
+        return (Fix, (self.value, self.safe, self.action, self.target))
+
 
 @dataclass(frozen=True, slots=True)
 class Source:

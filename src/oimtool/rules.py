@@ -94,7 +94,7 @@ _CATALOGUE = (
     Rule("OIM702", "extra-field-null", E, _S, "extra_field is null"),
     Rule("OIM703", "extra-field-not-object", E, _M, "extra_field is not a JSON object"),
     # the item as a whole
-    Rule("OIM801", "unknown-key", W, _U, "A key Omnitron does not know"),
+    Rule("OIM801", "unknown-key", W, _M, "A key Omnitron does not know"),
     Rule("OIM802", "nul-character", E, _U, "Text holds a NUL character"),
     Rule("OIM803", "duplicate-item", W, _N, "The item repeats an earlier item"),
     # the orders file

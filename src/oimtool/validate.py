@@ -69,7 +69,8 @@ def is_clean(item: Any) -> bool:
         if v is not None and (type(v) is not str or (v and (
                 len(v) > URL_WARN_LENGTH or _common_url(v) is None))):
             return False
-        return type(item["extra_field"]) is dict
+        v = item["extra_field"]
+        return type(v) is dict and (not v or not has_nul(v))
     except KeyError:
         return False
 
@@ -84,6 +85,9 @@ class Finding:
     value: Any
     message: str
     fix: Fix | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:  # sent back from worker processes
+        return (Finding, (self.code, self.key, self.value, self.message, self.fix))
 
 
 def show(value: Any, limit: int = 60) -> str:
@@ -109,6 +113,11 @@ def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
+
+
+def _described(value: Any) -> str:
+    """'null', 'a boolean (true)', 'an array ([1,2])': the kind of a value, and the value."""
+    return "null" if value is None else f"{_kind(value)} ({show(value)})"
 
 
 def _number_as_text(number: int | float) -> tuple[str, bool]:
@@ -149,9 +158,7 @@ def _not_text(code: str, key: str, value: Any, out: list[Finding]) -> None:
         ))
     else:
         allowed = "text" if key == "order_number" else "text or null"
-        out.append(Finding(
-            code, key, value, f"{key} is {_kind(value)} ({show(value)}); it must be {allowed}"
-        ))
+        out.append(Finding(code, key, value, f"{key} is {_described(value)}; it must be {allowed}"))
 
 
 def _order_number(item: dict[str, Any], out: list[Finding]) -> None:
@@ -341,7 +348,7 @@ def _image_url(item: dict[str, Any], out: list[Finding]) -> None:
     if not isinstance(value, str):
         out.append(Finding(
             "OIM602", "image_url", value,
-            f"image_url is {_kind(value)} ({show(value)}); write a URL as text, or null",
+            f"image_url is {_described(value)}; write a URL as text, or null",
         ))
         return
     url = value
@@ -388,6 +395,24 @@ def _image_url(item: dict[str, Any], out: list[Finding]) -> None:
         ))
 
 
+def has_nul(value: Any) -> bool:
+    """True when a JSON value holds U+0000 anywhere, in a key or a string."""
+    try:
+        return b"\\u0000" in orjson.dumps(value)
+    except TypeError:  # not JSON data (library callers)
+        return "\\x00" in repr(value)
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
 def _extra_field(item: dict[str, Any], out: list[Finding]) -> None:
     if "extra_field" not in item:
         out.append(Finding(
@@ -398,6 +423,13 @@ def _extra_field(item: dict[str, Any], out: list[Finding]) -> None:
         return
     value = item["extra_field"]
     if isinstance(value, dict):
+        if value and has_nul(value):
+            out.append(Finding(
+                "OIM802", "extra_field", value,
+                "extra_field holds a NUL character (U+0000), which PostgreSQL's JSON columns "
+                "reject; remove it",
+                Fix(_without_nul(value), safe=False),
+            ))
         return
     if value is None:
         out.append(Finding(
@@ -417,11 +449,11 @@ def _extra_field(item: dict[str, Any], out: list[Finding]) -> None:
         fix = Fix({}, safe=True)
     if fix is not None:
         message = (
-            f"extra_field is {_kind(value)} ({show(value)}); write it as the object "
+            f"extra_field is {_described(value)}; write it as the object "
             f"{show(fix.value)}"
         )
     else:
-        message = f"extra_field is {_kind(value)} ({show(value)}); it must be a JSON object"
+        message = f"extra_field is {_described(value)}; it must be a JSON object"
     out.append(Finding("OIM703", "extra_field", value, message, fix))
 
 
@@ -455,23 +487,31 @@ def suggest_field(key: str) -> str | None:
 
 
 def _unknown_keys(item: dict[str, Any], out: list[Finding]) -> None:
+    unknown = [key for key in item if key not in FIELD_SET]
+    if not unknown:
+        return
     extra = item.get("extra_field")
-    for key, value in item.items():
-        if key in FIELD_SET:
-            continue
-        target = suggest_field(key)
+    targets = {key: suggest_field(key) for key in unknown}
+    renamed = {t for t in targets.values() if t is not None and t not in item}
+    movable = [key for key in unknown if targets[key] not in renamed and (
+        extra is None or (isinstance(extra, dict) and key not in extra))]
+    # Every move fix carries extra_field with all movable keys in it: any order of applying
+    # them, or only some of them, ends with the same extra_field.
+    moved = {**(extra if isinstance(extra, dict) else {}), **{key: item[key] for key in movable}}
+    for key in unknown:
+        target = targets[key]
         hint = f' (did you mean "{target}"?)' if target else ""
-        fix = None
-        if target is not None and target not in item:
-            fix = Fix(value, safe=False, action="rename", target=target)
+        if target in renamed:
+            fix = Fix(item[key], safe=False, action="rename", target=target)
             todo = f'rename it to "{target}"'
-        elif extra is None or (isinstance(extra, dict) and key not in extra):
-            fix = Fix({**(extra or {}), key: value}, safe=False, action="move")
+        elif key in movable:
+            fix = Fix(moved, safe=False, action="move")
             todo = "move it into extra_field"
         else:
+            fix = None
             todo = "move it into extra_field or remove it"
         out.append(Finding(
-            "OIM801", key, value,
+            "OIM801", key, item[key],
             f"unknown key {show(key)}{hint}: Omnitron ignores it; {todo}",
             fix,
         ))
@@ -482,7 +522,7 @@ def explain(item: Any) -> list[Finding]:
     if not isinstance(item, dict):
         return [Finding(
             "OIM006", None, item,
-            f"the item is {_kind(item)} ({show(item)}), not an object with the order-item keys",
+            f"the item is {_described(item)}, not an object with the order-item keys",
         )]
     out: list[Finding] = []
     _order_number(item, out)
