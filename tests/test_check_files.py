@@ -327,3 +327,42 @@ def test_text_report_lines_and_summary(cli, tmp_path):
 def test_no_colour_when_not_a_terminal(cli, tmp_path):
     items = write_json(tmp_path / "items.json", [item(quantity=0)])
     assert "\033[" not in cli("check", items).out
+
+
+def run_in_terminal(args, env):
+    """Run oimtool with stdout on a pseudo-terminal; returns what it wrote there."""
+    import pty
+    import subprocess
+    import sys
+
+    main, secondary = pty.openpty()
+    try:
+        process = subprocess.run([sys.executable, "-m", "oimtool", *map(str, args)],
+                                 stdout=secondary, stderr=subprocess.PIPE, env=env, timeout=60,
+                                 check=False)
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # EIO: the terminal is closed and drained
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(main)
+    return process.returncode, b"".join(chunks).decode()
+
+
+@pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False)])
+def test_colour_only_on_a_terminal_without_no_color(tmp_path, no_color, coloured):
+    items = write_json(tmp_path / "items.json", [item(quantity=0), item(quantity=None)])
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    if no_color:
+        env["NO_COLOR"] = no_color
+    code, out = run_in_terminal(["check", items], env)
+    assert code == 1
+    assert ("\033[31mOIM403\033[0m" in out) is coloured
+    assert ("\033[33mOIM404\033[0m" in out) is coloured
+    assert ("\033[" in out) is coloured

@@ -18,9 +18,11 @@ from conftest import ROOT
 RULES_MD = ROOT / "docs" / "rules.md"
 SECTION = re.compile(r"^## (OIM\d{3}) `([a-z0-9-]+)`\s*$", re.M)
 EXAMPLE = re.compile(
-    r"^(Bad|Fixed|Bad file|Fixed file|Orders|Fixed orders):\s*\n+```(\w+)\n(.*?)^```", re.M | re.S
+    r"^(Bad|Fixed|Bad file|Fixed file|Bad export|Fixed export|Orders|Fixed orders):\s*\n+"
+    r"```(\w+)\n(.*?)^```", re.M | re.S
 )
-NOT_EXECUTABLE = {"OIM004", "OIM005"}  # byte-level examples, shown in hex
+# Byte-level examples (shown in hex) and what only a typed workbook cell shows: not run.
+NOT_EXECUTABLE = {"OIM004", "OIM005", "OIM014"}
 
 
 def sections() -> dict[str, tuple[str, str]]:
@@ -49,6 +51,8 @@ def examples(body: str) -> dict[str, tuple[str, str]]:
 
 
 def run_example(tmp_path: Path, kind: str, text: str, orders: str | None):
+    if kind.endswith("export"):
+        return run_export(tmp_path, kind, text, orders)
     path = tmp_path / f"{kind.replace(' ', '-')}.json"
     if kind in ("Bad", "Fixed"):
         value = json.loads(text)
@@ -63,17 +67,36 @@ def run_example(tmp_path: Path, kind: str, text: str, orders: str | None):
     return check([path], orders=orders_paths)
 
 
+def run_export(tmp_path: Path, kind: str, text: str, orders: str | None):
+    """Convert a CSV example (``Bad export``/``Fixed export``) as ``oimtool convert`` would."""
+    from oimtool.check import Report
+    from oimtool.convert import Conversion, ConvertOptions
+    from oimtool.orders import load_orders
+
+    path = tmp_path / f"{kind.replace(' ', '-')}.csv"
+    path.write_text(text, encoding="utf-8")
+    indexes = []
+    if orders is not None:
+        (tmp_path / "orders.json").write_text(orders, encoding="utf-8")
+        indexes = [load_orders(tmp_path / "orders.json")]
+    run = Conversion(path, output=tmp_path / "out.json", options=ConvertOptions(),
+                     orders=indexes, force=True)
+    problems = list(run.problems())
+    run.finish()
+    return Report(problems, run.summary)
+
+
 @pytest.mark.parametrize("code", list(RULES))
 def test_rule_examples_behave_as_documented(tmp_path, code):
     _, body = sections()[code]
     found = examples(body)
-    bad = found.get("Bad") or found.get("Bad file")
-    fixed = found.get("Fixed") or found.get("Fixed file")
-    assert bad and fixed, f"{code} needs a Bad and a Fixed example"
+    kinds = ("", " file", " export")
+    kind_bad = next((f"Bad{k}" for k in kinds if f"Bad{k}" in found), None)
+    kind_fixed = next((f"Fixed{k}" for k in kinds if f"Fixed{k}" in found), None)
+    assert kind_bad and kind_fixed, f"{code} needs a Bad and a Fixed example"
+    bad, fixed = found[kind_bad], found[kind_fixed]
     if code in NOT_EXECUTABLE:
         return
-    kind_bad = "Bad" if "Bad" in found else "Bad file"
-    kind_fixed = "Fixed" if "Fixed" in found else "Fixed file"
     orders = found["Orders"][1] if "Orders" in found else None
     report = run_example(tmp_path, kind_bad, bad[1], orders)
     assert code in {p.code for p in report.problems}, f"{code}: the bad example does not show it"
@@ -104,7 +127,7 @@ def test_readme_lists_every_hook_and_command():
     for hook in hooks:
         assert hook["id"] in readme
         assert hook["id"] in (ROOT / "docs" / "pre-commit.md").read_text(encoding="utf-8")
-    for command in ("check", "schema", "rules"):
+    for command in ("check", "convert", "schema", "rules"):
         assert f"oimtool {command}" in readme
 
 

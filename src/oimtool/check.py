@@ -9,6 +9,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
@@ -81,10 +82,10 @@ def analyse(batch: Batch, orders: Sequence[OrderIndex], *, located: bool = True)
     items = batch.items
     referenced = [array("I") for _ in orders]
     if all(map(is_clean, items)):
-        if any(map(_get_extra, items)):
-            keys = array("q", map(fingerprint, items))
-        else:  # the common case, at C speed: see fingerprint()
-            keys = array("q", map(hash, map(_six, items)))
+        # At C speed: see fingerprint(). Items with extra data are done apart.
+        keys = array("q", map(hash, map(_six, items)))
+        for k in compress(range(len(items)), map(_get_extra, items)):
+            keys[k] = fingerprint(items[k])
         findings: list[tuple[int, Finding, int | None, int | None]] = []
         if len(orders) == 1:
             numbers = list(map(_get_number, items))
@@ -127,25 +128,23 @@ def analyse_in_worker(batch: Batch) -> Analysis:
     return analyse(batch, context())
 
 
-def _cross_check(value: Any, orders: Sequence[OrderIndex], referenced: list[array[int]],
-                 k: int, batch: Batch, findings: list[Any], located: bool) -> None:
-    """Mark the order an item refers to (its number as its safe fixes leave it), or find
-    OIM105 when no orders file has it."""
+def order_lookup(value: Any, orders: Sequence[OrderIndex]) -> tuple[int, int] | Finding | None:
+    """The order an order_number refers to, as its safe fixes leave it: (orders file, order
+    index); a Finding (OIM105) when no orders file has it; None when it is no usable number."""
     if isinstance(value, str):
         number = value.strip()
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         number, certain = _number_as_text(value)
         if not certain:
-            return
+            return None
     else:
-        return
+        return None
     if not number:
-        return
+        return None
     for i, index in enumerate(orders):
         j = index.numbers.get(number)
         if j is not None:
-            referenced[i].append(j)
-            return
+            return i, j
     near = sorted({m for index in orders for m in index.near_matches(number)})
     files = " or ".join(index.path for index in orders)
     message = f"order_number {show(number)} is not in {files}"
@@ -157,8 +156,17 @@ def _cross_check(value: Any, orders: Sequence[OrderIndex], referenced: list[arra
         message += "; near matches: " + ", ".join(show(n) for n in near[:5])
     else:
         message += ": upload its order first, or correct the number"
-    line, column = batch.locate(k, "order_number") if located else (None, None)
-    findings.append((k, Finding("OIM105", "order_number", value, message, fix), line, column))
+    return Finding("OIM105", "order_number", value, message, fix)
+
+
+def _cross_check(value: Any, orders: Sequence[OrderIndex], referenced: list[array[int]],
+                 k: int, batch: Batch, findings: list[Any], located: bool) -> None:
+    found = order_lookup(value, orders)
+    if isinstance(found, tuple):
+        referenced[found[0]].append(found[1])
+    elif found is not None:
+        line, column = batch.locate(k, "order_number") if located else (None, None)
+        findings.append((k, found, line, column))
 
 
 @dataclass

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
+
+import orjson
 
 from .errors import OutputError
 
@@ -33,14 +36,7 @@ def atomic_output(path: str | Path, *, overwrite: bool = True) -> Iterator[IO[by
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        if target.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(temp, target.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, target)
+        _publish(temp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)
@@ -49,3 +45,159 @@ def atomic_output(path: str | Path, *, overwrite: bool = True) -> Iterator[IO[by
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def part_path(target: Path, number: int) -> Path:
+    """The file of part ``number`` of a split output: sales.json → sales.part001.json."""
+    return target.with_name(f"{target.stem}.part{number:03d}{target.suffix or '.json'}")
+
+
+class ItemsWriter:
+    """Writes order items as JSON arrays (2-space indent, UTF-8, trailing newline) into
+    temporary files beside the target; ``commit`` renames them into place, ``abort`` removes
+    them. With ``split``, parts of at most that many items. ``target`` None: standard output,
+    written at ``commit``."""
+
+    _BATCH = 1000
+
+    def __init__(self, target: Path | None, *, split: int | None = None,
+                 overwrite: bool = False) -> None:
+        self.target = target
+        self.split = split
+        self.count = 0
+        self.paths: list[Path] = []
+        self._pending: list[Any] = []
+        self._parts: list[tuple[Path, Any, str]] = []  # (final path, handle, temporary path)
+        self._in_part = 0
+        if target is not None and not overwrite:
+            first = target if split is None else part_path(target, 1)
+            if first.exists():
+                raise OutputError(f"{first} exists; use --force to replace it")
+        if target is not None and target.is_dir():
+            raise OutputError(f"{target} is a folder; give a file name")
+
+    @property
+    def total(self) -> int:
+        """Items received so far, written or not yet."""
+        return self.count + len(self._pending)
+
+    def write(self, item: Any) -> None:
+        """Add one item."""
+        self._pending.append(item)
+        if len(self._pending) >= self._BATCH:
+            self._flush()
+
+    def write_json(self, body: bytes, count: int) -> None:
+        """Add ``count`` items already serialized as the body of a JSON array, as orjson's
+        OPT_INDENT_2 writes it without its brackets."""
+        self._flush()
+        while count:
+            handle = self._part()
+            room = self.split - self._in_part if self.split else count
+            if room < count:
+                starts = _item_starts(body)
+                cut = starts[room]
+                piece, body = body[: cut - 2], body[cut:]  # the ",\n" between items goes
+                taken = room
+            else:
+                piece, taken = body, count
+            try:
+                handle.write((b",\n" if self._in_part else b"") + piece)
+            except OSError as exc:
+                raise OutputError(f"cannot write {self._parts[-1][0]}: {exc.strerror}") from exc
+            self._in_part += taken
+            self.count += taken
+            count -= taken
+
+    def _flush(self) -> None:
+        if self._pending:
+            items, self._pending = self._pending, []
+            self.write_json(orjson.dumps(items, option=orjson.OPT_INDENT_2)[2:-2], len(items))
+
+    def _part(self) -> Any:
+        """The file being written, a new one when a split part is full."""
+        if not self._parts or (self.split and self._in_part >= self.split):
+            if self._parts:
+                self._close_part()
+            if self.target is None:
+                path = Path("-")
+                handle = tempfile.SpooledTemporaryFile(max_size=64 << 20)  # noqa: SIM115
+                temp = ""
+            else:
+                path = part_path(self.target, len(self._parts) + 1) if self.split else self.target
+                try:
+                    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                                dir=str(path.parent) or ".")
+                except OSError as exc:
+                    raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+                handle = os.fdopen(fd, "wb")
+            handle.write(b"[\n")
+            self._parts.append((path, handle, temp))
+            self._in_part = 0
+        return self._parts[-1][1]
+
+    def _close_part(self) -> None:
+        path, handle, _ = self._parts[-1]
+        try:
+            handle.write(b"\n]\n")
+            handle.flush()
+            if self.target is not None:
+                os.fsync(handle.fileno())
+                handle.close()
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+
+    def commit(self, out: IO[bytes] | None = None) -> list[Path]:
+        """Put the outputs in place (or copy the output to ``out``); returns their paths."""
+        self._flush()
+        if not self._parts:
+            return []
+        self._close_part()
+        for path, handle, temp in self._parts:
+            if self.target is None:
+                handle.seek(0)
+                assert out is not None
+                while chunk := handle.read(1 << 20):
+                    out.write(chunk)
+                out.flush()
+                handle.close()
+            else:
+                _publish(temp, path)
+            self.paths.append(path)
+        self._parts = []
+        return self.paths
+
+    def abort(self) -> None:
+        """Remove what was written."""
+        for _, handle, temp in self._parts:
+            with contextlib.suppress(OSError):
+                handle.close()
+            if temp:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+        self._parts = []
+        self._pending = []
+
+
+def _item_starts(body: bytes) -> list[int]:
+    """Where each item of an OPT_INDENT_2 array body starts: only items open at two spaces."""
+    return [0, *(m.start() + 2 for m in _ITEM_START.finditer(body))]
+
+
+_ITEM_START = re.compile(rb",\n  \{")
+
+
+def _publish(temp: str, path: Path) -> None:
+    try:
+        if path.exists():
+            with contextlib.suppress(OSError):
+                os.chmod(temp, path.stat().st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc

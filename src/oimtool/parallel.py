@@ -15,8 +15,10 @@ runs here.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, NamedTuple
@@ -52,7 +54,7 @@ class Workers:
         global _context
         _context = context
         self.jobs = jobs
-        self.pool = multiprocessing.get_context("fork").Pool(jobs)
+        self.pool = multiprocessing.get_context("fork").Pool(jobs, _started)
 
     @classmethod
     def start(cls, jobs: int, context: Any = None) -> Workers | None:
@@ -64,6 +66,13 @@ class Workers:
     def close(self) -> None:
         self.pool.terminate()
         self.pool.join()
+
+
+def _started() -> None:
+    """In a new worker: collect garbage less often (its work makes few cycles), and leave
+    Ctrl-C to the main process, which stops the pool."""
+    gc.set_threshold(100_000, 20, 20)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def context() -> Any:
@@ -247,3 +256,40 @@ def _pieces(path: str, fd: int, offset: int, size: int) -> Iterator[Piece | int]
             return
         yield Piece(path, offset, low + cut[0], low + cut[1], False)
         offset = low + cut[1]
+
+
+def spread(tasks: Iterator[Any], workers: Workers | None, work: Callable[..., Any],
+           local: Callable[[Any], Any], *args: Any,
+           send: Callable[[Any], Any] = lambda task: task) -> Iterator[tuple[Any, Any]]:
+    """Each task with its result, in order: ``work(send(task), *args)`` in the workers (None
+    from it means "do this one here"), or ``local(task)`` here. ``args`` are read at each
+    submission, so what ``local`` learns reaches the tasks submitted after it."""
+    if workers is None:
+        for task in tasks:
+            yield task, local(task)
+        return
+    pending: deque[tuple[Any, Any]] = deque()
+
+    def settle() -> tuple[Any, Any]:
+        task, future = pending.popleft()
+        result = future.get()
+        return task, (local(task) if result is None else result)
+
+    iterator = iter(tasks)
+    broken: Exception | None = None
+    while True:
+        try:
+            task = next(iterator)
+        except StopIteration:
+            break
+        except Exception as exc:  # the source broke off: what was read before still counts
+            broken = exc
+            break
+        snapshot = tuple(dict(a) if isinstance(a, dict) else a for a in args)
+        pending.append((task, workers.pool.apply_async(work, (send(task), *snapshot))))
+        while len(pending) > _AHEAD * workers.jobs:
+            yield settle()
+    while pending:
+        yield settle()
+    if broken is not None:
+        raise broken

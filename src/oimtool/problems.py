@@ -88,9 +88,10 @@ class Summary:
     extra: dict[str, int] = field(default_factory=dict)
 
     def add(self, problem: Problem) -> None:
-        if problem.is_error:
+        severity = problem.severity
+        if severity is Severity.ERROR:
             self.errors += 1
-        else:
+        elif severity is Severity.WARNING:
             self.warnings += 1
         if problem.fix is not None:
             if problem.fix.safe:

@@ -15,6 +15,7 @@ class Severity(str, Enum):
 
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"
 
     def __str__(self) -> str:
         return self.value
@@ -43,7 +44,7 @@ class Rule:
     title: str
 
 
-E, W = Severity.ERROR, Severity.WARNING
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
 _N, _S, _U, _M = FixKind.NONE, FixKind.SAFE, FixKind.UNSAFE, FixKind.SOME
 
 _CATALOGUE = (
@@ -54,6 +55,15 @@ _CATALOGUE = (
     Rule("OIM004", "not-utf8", E, _N, "Bytes that are not UTF-8 text"),
     Rule("OIM005", "byte-order-mark", W, _S, "A byte order mark or UTF-16/UTF-32 encoding"),
     Rule("OIM006", "item-not-object", E, _N, "An item is not a JSON object"),
+    # The source of a conversion (oimtool convert)
+    Rule("OIM010", "unmapped-column", W, _N, "A column that matches no field"),
+    Rule("OIM011", "missing-optional-column", N, _N, "No column for product, sku or image_url"),
+    Rule("OIM012", "ambiguous-number", E, _N, "A number that reads two ways"),
+    Rule("OIM013", "scientific-notation", W, _N, "A code written in scientific notation"),
+    Rule("OIM014", "excel-precision", W, _N, "A code beyond the digits a spreadsheet keeps"),
+    Rule("OIM015", "source-note", N, _N, "How the source was read"),
+    Rule("OIM016", "cells-beyond-header", W, _N, "Cells to the right of the last header"),
+    Rule("OIM017", "unreadable-source", E, _N, "The source cannot be read to the end"),
     # order_number
     Rule("OIM101", "order-number-missing", E, _N, "order_number is missing"),
     Rule("OIM102", "order-number-not-text", E, _M, "order_number is not text"),

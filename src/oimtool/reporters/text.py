@@ -10,7 +10,9 @@ from typing import IO
 from ..problems import Problem, Summary
 from ..rules import Severity
 
-_RED, _YELLOW, _BOLD, _DIM, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[2m", "\033[0m"
+_RED, _YELLOW, _CYAN = "\033[31m", "\033[33m", "\033[36m"
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+_STYLES = {Severity.ERROR: _RED, Severity.WARNING: _YELLOW, Severity.NOTE: _CYAN}
 
 
 def plural(count: int, word: str) -> str:
@@ -21,11 +23,11 @@ def location(problem: Problem) -> str:
     """Where a problem is, as the text report writes it."""
     source = problem.source
     if source is not None and source.row is not None:
-        if source.sheet is not None:
-            cell = f"{source.sheet}!{source.letter or ''}{source.row}"
-        else:
-            cell = str(source.row)
-        return f"{source.file}:{cell}"
+        if source.sheet is None:
+            return f"{source.file}:{source.row}"
+        if source.letter:
+            return f"{source.file}:{source.sheet}!{source.letter}{source.row}"
+        return f"{source.file}:{source.sheet}!{source.row}:{source.row}"  # the whole row
     if problem.line is not None:
         return f"{problem.file}:{problem.line}:{problem.column}"
     return problem.file
@@ -41,7 +43,7 @@ class TextReporter:
         return f"{style}{text}{_RESET}" if self._color else text
 
     def add(self, problem: Problem) -> None:
-        style = _RED if problem.severity is Severity.ERROR else _YELLOW
+        style = _STYLES[problem.severity]
         fix = problem.fix
         note = ""
         if fix is not None:
@@ -58,7 +60,9 @@ class TextReporter:
 
 
 def summary_line(summary: Summary) -> str:
-    """One sentence: what was checked, what was found, what ``oimtool fix`` can do."""
+    """One sentence: what was read, what was found, what ``oimtool fix`` can do."""
+    if "rows" in summary.extra:
+        return _conversion_line(summary)
     scope = f"{plural(summary.items, 'item')} in {plural(summary.files, 'file')}"
     if not summary.errors and not summary.warnings:
         return f"OK: {scope}, no problems."
@@ -73,4 +77,24 @@ def summary_line(summary: Summary) -> str:
         text += "."
     elif summary.unsafe_fixable:
         text += f" {summary.unsafe_fixable:,} fixable with `oimtool fix --unsafe`."
+    return text
+
+
+def _conversion_line(summary: Summary) -> str:
+    extra = summary.extra
+    text = (f"{plural(extra['rows'], 'row')} read: {plural(summary.items, 'item')}, "
+            f"{extra['rejected']:,} rejected")
+    if extra["blank"]:
+        text += f", {plural(extra['blank'], 'blank row')} skipped"
+    written = extra.get("written", 0)
+    text += f". {plural(written, 'item')} written." if written else ". Nothing written."
+    found = []
+    if summary.errors:
+        found.append(plural(summary.errors, "error"))
+    if summary.warnings:
+        found.append(plural(summary.warnings, "warning"))
+    if found:
+        text += f" {' and '.join(found).capitalize()}."
+    if extra["rejected"] and not written:
+        text += " Correct the rejected rows, or use --skip-invalid to write the others."
     return text

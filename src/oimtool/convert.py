@@ -1,0 +1,833 @@
+"""``oimtool convert``: a CSV/TSV/Excel export to the order-item JSON, row by row.
+
+Each row becomes an item, which is then checked by exactly the code ``oimtool check`` uses;
+every problem names the row and the column of the source it came from. Rows are streamed in
+batches, converted here or, for a large source, in forked worker processes: only the order
+numbers, one fingerprint per row and the batches in flight are held.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from operator import itemgetter
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import orjson
+
+from .check import fingerprint, order_lookup
+from .columns import Column, MappingError, known_count, plan_columns
+from .fields import FIELDS, has_price_places, is_float_noise
+from .numbers import ParsedNumber, parse_number_text
+from .orders import OrderIndex
+from .problems import Problem, Source, Summary, pointer
+from .readers import (
+    ContentError,
+    Export,
+    open_source,
+    open_text_at,
+    sheet_rows,
+    text_offset_after,
+    text_piece_rows,
+)
+from .rules import Severity
+from .validate import Finding, explain, is_clean, show
+
+_HEADER_SEARCH_ROWS = 50
+_EXACT_DIGITS = 15  # what a spreadsheet keeps of a number
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+_SIMPLE_DECIMAL = re.compile(r"([0-9]+)([.,])([0-9]+)\Z")
+_NUMERIC = ("quantity", "price")
+_six = itemgetter("order_number", "product", "sku", "quantity", "price", "image_url")
+_NONE = [None]
+#: Data rows per batch: the unit of work of a worker process.
+BATCH_ROWS = 2000
+
+Found = list[tuple[str, str, Any, str]]  # what reading cells found: (code, field, value, message)
+Reader = Callable[[Any, Found], Any]
+
+
+@dataclass(frozen=True)
+class ConvertOptions:
+    """How to read the source and what to do with what does not fit."""
+
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    mapping: Mapping[str, str] = field(default_factory=dict)  # field -> header
+    extra: bool = False  # unmatched columns into extra_field, rather than dropped
+    decimal: str | None = None  # "," or ".": how to read "1,234" when the column cannot tell
+
+
+class ConvertError(Exception):
+    """The source cannot be converted as asked (exit 2): no header, a --map that fits not."""
+
+
+class Undecided(Exception):
+    """A number reads two ways and its column has not been looked through yet."""
+
+
+class RowBatch(NamedTuple):
+    """Consecutive data rows, (row number, cells), the first of them data row ``first``."""
+
+    first: int
+    rows: list[tuple[int, list[Any]]]
+    blank: int  # blank rows skipped among them
+
+
+class Converted(NamedTuple):
+    """A batch converted and checked: small, to travel back from a worker process."""
+
+    first: int  # index of its first data row
+    rows: int  # data rows
+    blank: int  # blank rows skipped among them
+    valid: int
+    items: bytes  # the valid items, as the body of a JSON array (2-space indent, no brackets)
+    numbers: bytes  # array('I'): the row number of each data row
+    fingerprints: bytes  # array('q'): one per data row
+    referenced: list[bytes]  # per orders file, array('I') of the orders the rows refer to
+    problems: list[Problem]  # in row order
+    rejected: list[tuple[int, list[Any], list[str]]]  # (row number, cells, error messages)
+
+
+class Piece(NamedTuple):
+    """A stretch of the source a worker reads itself: a byte range of a text file (its rows
+    numbered from 1), or a range of a sheet's rows (numbered as the sheet does)."""
+
+    start: int
+    stop: int
+    final: bool = False
+
+
+def _moved(problem: Problem, index: int, row: int) -> Problem:
+    """A problem found in a piece, placed in the whole source."""
+    new_index = None if problem.index is None else problem.index + index
+    source = problem.source
+    if source is not None and source.row is not None and row:
+        source = replace(source, row=source.row + row)
+    where = None if new_index is None else (
+        pointer(new_index, problem.field) if problem.field else pointer(new_index))
+    return replace(problem, index=new_index, pointer=where, source=source)
+
+
+def rebase(converted: Converted, index: int, row: int) -> Converted:
+    """A piece's batch with its rows placed in the whole source: data rows after ``index``
+    others, row numbers after ``row`` others."""
+    numbers = array("I", converted.numbers)
+    if row:
+        numbers = array("I", (n + row for n in numbers))
+    return converted._replace(
+        first=converted.first + index, numbers=numbers.tobytes(),
+        problems=[_moved(p, index, row) for p in converted.problems],
+        rejected=[(n + row, cells, messages) for n, cells, messages in converted.rejected],
+    )
+
+
+def _json_value(cell: Any) -> Any:
+    """A workbook cell as JSON can hold it."""
+    if isinstance(cell, float):
+        if cell.is_integer() and abs(cell) < 2**53:
+            return int(cell)
+        return cell if math.isfinite(cell) else str(cell)
+    if isinstance(cell, (datetime, date, time)):
+        return cell.isoformat()
+    if isinstance(cell, timedelta):
+        return str(cell)
+    if isinstance(cell, str):
+        return cell.strip()
+    return cell
+
+
+def cell_text(cell: Any) -> str:
+    """A cell as text, the way a person reads it: 100024.0 is "100024"."""
+    value = _json_value(cell)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return str(value)
+
+
+class Converter:
+    """Everything needed to convert the rows of one source, decided from its header.
+
+    ``problems`` holds what concerns the source as a whole (columns, encoding); ``batches``
+    reads the rows; ``convert`` turns a batch into checked items, the same here or in a worker.
+    """
+
+    def __init__(self, path: str | Path, options: ConvertOptions = ConvertOptions(), *,
+                 orders: Sequence[OrderIndex] = (), keep_rejected: bool = False) -> None:
+        self.path = Path(path)
+        self.shown = str(path)
+        self.options = options
+        self.orders = orders
+        self.keep_rejected = keep_rejected
+        self.source = open_source(path, sheet=options.sheet, encoding=options.encoding,
+                                  delimiter=options.delimiter)
+        self.problems: list[Problem] = []
+        self.header_row = 0
+        self.header: list[str] = []
+        self.columns: list[Column] = []
+        self.decimal: dict[str, str | None] = {f: options.decimal for f in _NUMERIC}
+        self.scanned = options.decimal is not None
+        self.rows_read = 0
+        try:
+            self._find_header()
+        except BaseException:
+            self.source.close()
+            raise
+        self._plan()
+
+    # -- the header ---------------------------------------------------------------------
+    def _find_header(self) -> None:
+        first: tuple[int, list[Any]] | None = None
+        source = self.source
+        while True:
+            rows, error = source.take(1)
+            if error is not None:
+                raise error
+            if not rows:
+                if first is None:
+                    raise ConvertError(f"{self.shown}: no rows: the export is empty")
+                number, cells = first
+                break
+            number, cells = rows[0]
+            if _blank(cells):
+                continue
+            if first is None:
+                first = (number, cells)
+            if known_count(cells, self.options.mapping) >= 2:
+                break
+            if number - first[0] >= _HEADER_SEARCH_ROWS:
+                number, cells = first
+                break
+        self.rows_read = source.last
+        try:
+            self.columns = plan_columns(cells, self.options.mapping, sheet=self.source.is_sheet)
+        except MappingError as exc:
+            raise ConvertError(f"{self.shown}: {exc}") from exc
+        self.header_row = number
+        self.header = [c.header for c in self.columns]
+        self._source_notes()
+
+    def _note(self, code: str, message: str, column: Column | None = None,
+              row: int | None = None) -> None:
+        self.problems.append(Problem(
+            code, message, self.shown, source=self.where(row or self.header_row, column),
+        ))
+
+    def _source_notes(self) -> None:
+        for note in self.source.notes:
+            self._note("OIM015", note, row=1)
+        if self.header_row > 1:
+            self._note("OIM015", f"the header is row {self.header_row}: the rows above it were "
+                       "taken for titles and skipped")
+        mapped = {c.field for c in self.columns if c.field}
+        for name in ("product", "sku", "image_url"):
+            if name not in mapped:
+                self._note("OIM011", f"no column for {name}: every item gets \"{name}\": null "
+                           f"(use --map {name}=\"…\" if a column holds it)")
+        for column in self.columns:
+            if column.field is None and column.header and not self.options.extra:
+                self._note("OIM010", f"column {column.header!r} matches no field and is "
+                           "dropped: use --extra to keep it in extra_field, or --map to match "
+                           "it", column)
+
+    def _plan(self) -> None:
+        """Choose, once, where each field's cell is and the function that reads it."""
+        self._by_field = {c.field: c for c in self.columns if c.field}
+        self._width = len(self.columns)
+        # A field without a column reads the cell past the last column, which a padded row
+        # has (None); a row needs padding when it is short or such a field exists.
+        positions = [self._by_field[f].index if f in self._by_field else self._width
+                     for f in FIELDS[:-1]]
+        self._pad = self._width in positions
+        self._cells = itemgetter(*positions)
+        extra_column = self._by_field.get("extra_field")
+        self._extra_at = extra_column.index if extra_column else None
+        self._read = (
+            self._code_reader("order_number"), _text, self._code_reader("sku"),
+            self._number_reader("quantity", integral=True),
+            self._number_reader("price", integral=False), _text,
+        )
+        self._extra_columns = [(c.index, c.header) for c in self.columns
+                               if c.field is None and c.header] if self.options.extra else []
+
+    def where(self, row: int | None, column: Column | None) -> Source:
+        """A place in the source."""
+        return Source(self.shown, self.source.sheet, row,
+                      column.header if column else None, column.letter if column else None)
+
+    def done(self) -> float:
+        """The fraction of the source read so far, for a progress bar."""
+        source = self.source
+        try:
+            read = source.progress() if source.progress else self.rows_read
+        except (OSError, ValueError):
+            return 0.0
+        return min(1.0, read / source.size) if source.size else 0.0
+
+    # -- reading rows -------------------------------------------------------------------
+    def batches(self, source: Export | None = None, first: int = 0) -> Iterator[RowBatch]:
+        """The data rows in batches, blank rows counted and left out, from the source (or
+        ``source``: the rest of it, read from elsewhere). Raises ContentError when the source
+        breaks off (a quote never closed, bytes not in its encoding), after the rows before."""
+        source = source or self.source
+        while True:
+            rows, error = source.take(BATCH_ROWS)
+            self.rows_read += len(rows)
+            if rows:
+                batch = self.batch(rows, first)
+                yield batch
+                first += len(batch.rows)
+            if error is not None:
+                raise error
+            if len(rows) < BATCH_ROWS:
+                return
+
+    def batch(self, rows: list[tuple[int, list[Any]]], first: int) -> RowBatch:
+        """Rows as a batch: the blank ones counted and left out."""
+        if self.source.is_sheet:
+            data = [row for row in rows if not _blank(row[1])]
+        else:
+            data = [row for row in rows if "".join(row[1]).strip()]
+        return RowBatch(first, data, len(rows) - len(data))
+
+    # -- pieces for workers -------------------------------------------------------------
+    def pieces(self, jobs: int) -> Iterator[Piece]:
+        """Cut what is left of the source after the header into pieces for ``jobs`` workers.
+
+        A text file is cut after a line break near every ``PIECE_BYTES``; a cut inside a
+        quoted cell is caught by the piece before it not ending between records. A sheet
+        (which the workers inherit, read) is cut into ranges of rows."""
+        from .parallel import PIECE_BYTES
+
+        source = self.source
+        if source.is_sheet:
+            # One range per worker: each reads the sheet from its top to reach its range.
+            start = self.header_row - source.first_row
+            total = source.size
+            step = max(BATCH_ROWS, -(-(total - start) // jobs))
+            for begin in range(start, total, step):
+                yield Piece(begin, min(begin + step, total), begin + step >= total)
+            return
+        assert source.encoding is not None and source.delimiter is not None
+        start = text_offset_after(self.path, source.encoding, source.delimiter,
+                                  self.header_row)
+        size = source.size
+        with open(self.path, "rb") as handle:
+            while start < size:
+                nominal = start + PIECE_BYTES
+                if nominal >= size:
+                    yield Piece(start, size, True)
+                    return
+                handle.seek(nominal)
+                tail = handle.read(64 * 1024)
+                cut = tail.find(b"\n")
+                if cut < 0:  # no line break near: the rest as one piece
+                    yield Piece(start, size, True)
+                    return
+                yield Piece(start, nominal + cut + 1)
+                start = nominal + cut + 1
+
+    def piece_rows(self, piece: Piece) -> list[tuple[int, list[Any]]] | None:
+        """A piece's rows; None when a text piece does not parse on its own."""
+        source = self.source
+        if source.is_sheet:
+            return sheet_rows(source, piece.start, piece.stop)
+        assert source.encoding is not None and source.delimiter is not None
+        return text_piece_rows(self.path, piece.start, piece.stop, source.encoding,
+                               source.delimiter)
+
+    def convert_piece(self, piece: Piece, decimal: Mapping[str, str | None] | None = None
+                      ) -> tuple[int, list[Converted]] | None:
+        """A piece's rows converted, numbered from its start: (rows, batches); None when it
+        must be read here (it does not parse on its own). Raises Undecided like convert."""
+        rows = self.piece_rows(piece)
+        if rows is None:
+            return None
+        batches = []
+        first = 0
+        for at in range(0, len(rows), BATCH_ROWS):
+            batch = self.batch(rows[at: at + BATCH_ROWS], first)
+            batches.append(self.convert(batch, decimal))
+            first += len(batch.rows)
+        return len(rows), batches
+
+    # -- converting rows ----------------------------------------------------------------
+    def convert(self, batch: RowBatch, decimal: Mapping[str, str | None] | None = None
+                ) -> Converted:
+        """Convert and check a batch. Raises Undecided when a number reads two ways and
+        neither ``decimal`` nor this converter knows how its column writes decimals."""
+        if decimal is not None:
+            self.decimal.update(decimal)
+        keys = array("q")
+        referenced = [array("I") for _ in self.orders]
+        problems: list[Problem] = []
+        rejected: list[tuple[int, list[Any], list[str]]] = []
+        valid_items = []
+        for index, (number, cells) in enumerate(batch.rows, batch.first):
+            item, found = self._item(number, cells)
+            row_problems = [self._problem(index, number, c, name, value, message)
+                            for c, name, value, message in found] if found else []
+            if is_clean(item):
+                findings: list[Finding] = []
+                keys.append(hash(_six(item)) if not item["extra_field"] else fingerprint(item))
+            else:
+                findings = explain(item)
+                keys.append(fingerprint(item))
+            if self.orders:
+                looked_up = order_lookup(item["order_number"], self.orders)
+                if isinstance(looked_up, tuple):
+                    referenced[looked_up[0]].append(looked_up[1])
+                elif looked_up is not None:
+                    findings.append(looked_up)
+            if found:  # a cell reading failed: its field's own problem says it already
+                failed = {name for code, name, _, _ in found if code == "OIM012"}
+                findings = [f for f in findings if f.key not in failed]
+            for f in findings:
+                row_problems.append(self._problem(index, number, f.code, f.key or "", f.value,
+                                                  f.message, f.fix))
+            errors = [p for p in row_problems if p.severity is Severity.ERROR]
+            if errors:
+                if self.keep_rejected:
+                    rejected.append((number, cells, [f"{p.code} {p.message}" for p in errors]))
+            else:
+                valid_items.append(item)
+            problems.extend(row_problems)
+        body = orjson.dumps(valid_items, option=orjson.OPT_INDENT_2)[2:-2]
+        numbers = array("I", (row[0] for row in batch.rows))
+        return Converted(batch.first, len(batch.rows), batch.blank, len(valid_items), body,
+                         numbers.tobytes(), keys.tobytes(), [r.tobytes() for r in referenced],
+                         problems, rejected)
+
+    def _item(self, number: int, cells: list[Any]) -> tuple[dict[str, Any], Found]:
+        found: Found = []
+        width = len(cells)
+        if width > self._width and any(not _empty(c) for c in cells[self._width:]):
+            values = [cell_text(c) for c in cells[self._width:] if not _empty(c)]
+            found.append(("OIM016", "", None, f"the row has {len(values)} cells right of the "
+                          f"last header ({', '.join(show(v) for v in values[:5])}); they are "
+                          "dropped: check the row for a stray delimiter"))
+        if width == self._width:
+            v = self._cells(cells + _NONE if self._pad else cells)
+        else:
+            v = self._cells(cells[: self._width] + [None] * (self._width + 1 - min(
+                width, self._width)))
+        r = self._read
+        item = {
+            "order_number": r[0](v[0], found), "product": r[1](v[1], found),
+            "sku": r[2](v[2], found), "quantity": r[3](v[3], found),
+            "price": r[4](v[4], found), "image_url": r[5](v[5], found),
+            "extra_field": {} if self._extra_at is None or self._extra_at >= width else
+            _extra_field(cells[self._extra_at], found),
+        }
+        if self._extra_columns:
+            extra = {header: _json_value(cells[i]) for i, header in self._extra_columns
+                     if i < width and not _empty(cells[i])}
+            if extra and isinstance(item["extra_field"], dict):
+                item["extra_field"] = {**item["extra_field"], **extra}
+        return item, found
+
+    def _problem(self, index: int, number: int, code: str, name: str, value: Any, message: str,
+                 fix: Any = None) -> Problem:
+        return Problem(code, message, self.shown, index,
+                       pointer(index, name) if name else pointer(index), name or None, value,
+                       fix, source=self.where(number, self._by_field.get(name)))
+
+    # -- values -------------------------------------------------------------------------
+    def _code_reader(self, name: str) -> Reader:
+        def read(cell: Any, found: Found) -> Any:
+            if cell is None:
+                return None
+            if type(cell) is str:
+                text = cell.strip()
+                if not text:
+                    return None
+                if ("e" in text or "E" in text) and _SCIENTIFIC.match(text):
+                    found.append(("OIM013", name, text, (
+                        f"{name} {show(text)} is in scientific notation: the spreadsheet turned "
+                        "a long code into a number and its digits are lost. Format the column "
+                        "as text and export again"
+                    )))
+                return text
+            return _code(name, cell, found)
+        return read
+
+    def _number_reader(self, name: str, *, integral: bool) -> Reader:
+        def read(cell: Any, found: Found) -> Any:
+            if cell is None:
+                return None
+            if type(cell) is str:
+                text = cell.strip()
+                if not text:
+                    return None
+                if text.isdigit() and text.isascii():
+                    return int(text) if integral else float(text)
+                simple = _SIMPLE_DECIMAL.match(text)
+                if simple is not None:
+                    whole, _, fraction = simple.groups()
+                    if len(fraction) != 3 or not whole.lstrip("0"):  # not "1,234"
+                        value = float(f"{whole}.{fraction}")
+                        return int(value) if integral and value.is_integer() else value
+            return self._number(name, cell, found, integral=integral)
+        return read
+
+    def _number(self, name: str, cell: Any, found: Found, *, integral: bool) -> Any:
+        if isinstance(cell, bool) or not isinstance(cell, (str, int, float)):
+            return _json_value(cell)
+        if isinstance(cell, (int, float)):
+            value: Any = cell
+        else:
+            parsed = parse_number_text(cell)
+            if parsed is None:
+                return cell.strip()
+            value = self._decide(name, cell, parsed, found)
+            if value is None:
+                return cell.strip()
+        if integral:
+            return int(value) if float(value).is_integer() and abs(value) < 2**63 else float(
+                value)
+        value = float(value)
+        if math.isfinite(value) and not has_price_places(value) and is_float_noise(value):
+            value = round(value, 2)  # what binary floats and Excel add to a two-place price
+        return value
+
+    def _decide(self, name: str, text: str, parsed: ParsedNumber, found: Found) -> Any:
+        """The value of a number written as text, reading "1,234" the way its column does."""
+        if not parsed.ambiguous:
+            return parsed.value
+        decimal = self.decimal[name]
+        if decimal is None and not self.scanned:
+            raise Undecided(name)
+        if decimal == parsed.separator:
+            return parsed.value
+        if decimal in (",", "."):
+            return parsed.alternative
+        why = ("its column writes decimals both ways" if decimal == "mixed" else
+               f"its column never uses '{parsed.separator}' otherwise")
+        found.append(("OIM012", name, text, (
+            f"{name} {show(text.strip())} reads as {parsed.value} or {parsed.alternative}, and "
+            f"{why}: write it without thousands separators, or say how the column writes "
+            "decimals with --decimal , or --decimal ."
+        )))
+        return None
+
+    def scan(self) -> None:
+        """Look through the numeric columns for how they write decimals: once, on the first
+        number that reads two ways."""
+        self.scanned = True
+        wanted = {c.index: c.field for c in self.columns if c.field in _NUMERIC}
+        learned: dict[str, str] = {}
+        source = open_source(self.path, sheet=self.options.sheet,
+                             encoding=self.source.encoding, delimiter=self.source.delimiter)
+        try:
+            for number, cells in source:
+                if number <= self.header_row:
+                    continue
+                for position, name in wanted.items():
+                    cell = cells[position] if position < len(cells) else None
+                    if not isinstance(cell, str):
+                        continue
+                    parsed = parse_number_text(cell)
+                    if parsed and parsed.separator and not parsed.ambiguous:
+                        known = learned.get(name)
+                        learned[name] = parsed.separator if known in (
+                            None, parsed.separator) else "mixed"
+        except (ContentError, OSError):
+            pass
+        finally:
+            source.close()
+        for name, separator in learned.items():
+            self.decimal[name] = separator
+
+
+def convert_in_worker(piece: Piece, decimal: Mapping[str, str | None]
+                      ) -> tuple[int, list[Converted]] | None:
+    """``Converter.convert_piece`` in a worker process, with the converter it inherited (None:
+    this piece is to be done in the main process)."""
+    from .parallel import context
+
+    try:
+        return context().convert_piece(piece, decimal)
+    except Undecided:
+        return None
+
+
+def _empty(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _blank(cells: list[Any]) -> bool:
+    return all(_empty(c) for c in cells)
+
+
+def _blank_text(cells: list[str]) -> bool:
+    return not "".join(cells).strip()
+
+
+def _text(cell: Any, found: Found) -> Any:
+    """Product or image URL: text, trimmed (a non-breaking space too); empty is null."""
+    if type(cell) is str:
+        return cell.strip() or None
+    return None if cell is None else _json_value(cell)
+
+
+def _code(name: str, cell: Any, found: Found) -> Any:
+    """An order number or SKU a spreadsheet typed as a number: its digits, as text."""
+    if isinstance(cell, float) and math.isfinite(cell) and cell.is_integer():
+        text = str(int(cell))
+        if abs(cell) >= 2**53 or len(text.lstrip("-")) > _EXACT_DIGITS:
+            found.append(("OIM014", name, cell, (
+                f"{name} {text} has more than {_EXACT_DIGITS} digits: a spreadsheet keeps only "
+                f"{_EXACT_DIGITS}, so the last ones may have been lost. Format the column as "
+                "text in the source and export again"
+            )))
+        return text
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        return str(cell)
+    return cell_text(cell) or None
+
+
+def _extra_field(cell: Any, found: Found) -> Any:
+    """A column holding extra_field: a JSON object written as text, or {} when empty."""
+    if _empty(cell):
+        return {}
+    if isinstance(cell, str):
+        text = cell.strip()
+        if text.startswith("{"):
+            try:
+                return orjson.loads(text)
+            except orjson.JSONDecodeError:
+                return text
+        return text
+    return _json_value(cell)
+
+
+def default_output(source: Path) -> Path:
+    """Where the items go by default: the source's name with .json, beside it."""
+    return source.with_suffix(".json")
+
+
+class Conversion:
+    """One ``oimtool convert`` run: problems in source order while items are written to
+    temporary files, then ``finish`` puts the output in place, or removes it.
+
+    By default nothing is written when a row is rejected: no half file to upload by mistake.
+    With ``skip_invalid`` the valid rows are written all the same. A large source is converted
+    by ``jobs`` worker processes.
+    """
+
+    def __init__(self, source: str | Path, *, output: Path | None, options: ConvertOptions,
+                 orders: Sequence[OrderIndex] = (), skip_invalid: bool = False,
+                 split: int | None = None, rejects: Path | None = None, force: bool = False,
+                 jobs: int = 1) -> None:
+        from .output import ItemsWriter
+
+        self.orders = orders
+        self.skip_invalid = skip_invalid
+        self.jobs = jobs
+        self.writer = ItemsWriter(output, split=split, overwrite=force)
+        self.rejects_path = rejects
+        self.converter = Converter(source, options, orders=orders,
+                                   keep_rejected=rejects is not None)
+        self.summary = Summary(files=1)
+        self.summary.extra.update(rows=0, rejected=0, blank=0, written=0)
+        self._rejects: list[tuple[int, list[Any], list[str]]] = []
+        self._seen: dict[int, int] = {}
+        self._broken = False
+        self.outputs: list[Path] = []
+        #: Called now and then with (fraction of the source read, rows so far).
+        self.progress: Callable[[float, int], None] | None = None
+
+    def problems(self) -> Iterator[Problem]:
+        """Every problem, in source order; items and rejected rows are kept as they come."""
+        from .orders import iter_unreferenced
+
+        converter = self.converter
+        yield from self._counted(converter.problems)
+        try:
+            for converted in self._converted():
+                yield from self._conclude(converted)
+                if self.progress is not None:
+                    self.progress(converter.done(), self.summary.extra["rows"])
+        except ContentError as exc:
+            self._broken = True
+            yield from self._counted([Problem(
+                "OIM017", str(exc), converter.shown,
+                source=converter.where(exc.row or converter.header_row, None))])
+        else:
+            if self.summary.extra["rows"] == 0:
+                self._broken = True
+                yield from self._counted([Problem(
+                    "OIM003", "there are no data rows below the header: nothing to migrate",
+                    converter.shown, source=converter.where(converter.header_row, None))])
+        for orders in self.orders:
+            yield from self._counted(orders.problems)
+        yield from self._counted(iter_unreferenced(list(self.orders)))
+
+    def _converted(self) -> Iterator[Converted]:
+        """Each batch converted, in order: by workers reading pieces when the source is large,
+        here otherwise, and here from where a piece could not be done on its own."""
+        from .parallel import Workers, spread
+
+        converter = self.converter
+        workers = Workers.start(self.jobs, converter) if self.jobs > 1 and _large(
+            converter) else None
+        if workers is None:
+            for batch in converter.batches():
+                yield self._convert_here(batch)
+            return
+        index = 0  # data rows so far
+        row = converter.header_row  # rows so far, for a text source (a sheet's are numbered)
+        sheet = converter.source.is_sheet
+        try:
+            for piece, done in spread(converter.pieces(workers.jobs), workers,
+                                      convert_in_worker, self._piece_here, converter.decimal):
+                if done is None:  # read on here, from this piece
+                    source = open_text_at(converter.path, piece.start, row + 1,
+                                          converter.source.encoding or "utf-8",
+                                          converter.source.delimiter or ",")
+                    try:
+                        for batch in converter.batches(source, index):
+                            yield self._convert_here(batch)
+                    finally:
+                        source.close()
+                    return
+                rows, batches = done
+                for converted in batches:
+                    yield rebase(converted, index, 0 if sheet else row)
+                index += sum(c.rows for c in batches)
+                row += rows
+                converter.rows_read += rows
+        finally:
+            workers.close()
+
+    def _piece_here(self, piece: Piece) -> tuple[int, list[Converted]] | None:
+        converter = self.converter
+        try:
+            return converter.convert_piece(piece)
+        except Undecided:
+            converter.scan()
+            return converter.convert_piece(piece)
+
+    def _convert_here(self, batch: RowBatch) -> Converted:
+        converter = self.converter
+        try:
+            return converter.convert(batch)
+        except Undecided:
+            converter.scan()
+            return converter.convert(batch)
+
+    def _conclude(self, converted: Converted) -> Iterator[Problem]:
+        counts = self.summary.extra
+        counts["rows"] += converted.rows
+        counts["blank"] += converted.blank
+        counts["rejected"] += converted.rows - converted.valid
+        self.summary.items += converted.valid
+        for orders, marks in zip(self.orders, converted.referenced, strict=True):
+            referenced = orders.referenced
+            for j in array("I", marks):
+                referenced[j] = 1
+        if converted.valid:
+            self.writer.write_json(converted.items, converted.valid)
+        self._rejects.extend(converted.rejected)
+        keys = array("q", converted.fingerprints)
+        first = converted.first
+        indexes = range(first, first + converted.rows)
+        seen = self._seen
+        chunk = dict(zip(keys, indexes, strict=True))
+        problems = converted.problems
+        if len(chunk) != len(keys) or not seen.keys().isdisjoint(chunk):
+            problems = list(problems)
+            numbers = array("I", converted.numbers)
+            for index, number, key in zip(indexes, numbers, keys, strict=True):
+                first_seen = seen.setdefault(key, index)
+                if first_seen != index:
+                    problems.append(Problem(
+                        "OIM803", f"row {number} repeats an earlier row (item {first_seen}): a "
+                        "double export? Remove one unless the order really has two such lines",
+                        self.converter.shown, index, pointer(index),
+                        source=self.converter.where(number, None)))
+            problems.sort(key=lambda p: p.index)  # stable: each row's problems keep order
+        else:
+            seen.update(chunk)
+        yield from self._counted(problems)
+
+    def _counted(self, problems: list[Problem] | Iterator[Problem]) -> Iterator[Problem]:
+        for problem in problems:
+            self.summary.add(problem)
+            yield problem
+
+    @property
+    def complete(self) -> bool:
+        """Every row could be read, and none was rejected (or rejections are skipped)."""
+        return not self._broken and (self.skip_invalid or self.summary.extra["rejected"] == 0)
+
+    def finish(self, stdout: Any = None) -> list[Path]:
+        """Write the output (and the rejected rows) if the run allows it; remove it if not."""
+        self.converter.source.close()
+        if self.rejects_path is not None:
+            write_rejects(self.rejects_path, self.converter.header, self._rejects,
+                          delimiter=self.converter.source.delimiter or ",")
+        if not self.complete or self.writer.total == 0:
+            self.writer.abort()
+            return []
+        self.outputs = self.writer.commit(stdout)
+        self.summary.extra["written"] = self.writer.total
+        return self.outputs
+
+    def abort(self) -> None:
+        """Remove what was written; nothing is kept."""
+        self.converter.source.close()
+        self.writer.abort()
+
+
+def _large(converter: Converter) -> bool:
+    from .parallel import PARALLEL_MIN_BYTES
+
+    source = converter.source
+    if source.is_sheet:
+        return source.size * max(1, len(converter.columns)) * 20 >= PARALLEL_MIN_BYTES
+    return source.size >= PARALLEL_MIN_BYTES
+
+
+def write_rejects(path: Path, header: list[str], rows: list[tuple[int, list[Any], list[str]]],
+                  *, delimiter: str = ",") -> None:
+    """The rejected rows, in the source's own columns plus ``problems``: to correct and convert
+    again. A .xlsx path gets a workbook; anything else a CSV with the source's delimiter (UTF-8
+    with a BOM, which Excel needs to see UTF-8)."""
+    from .output import atomic_output
+
+    header = [*header, "problems"]
+    lines = []
+    for _, cells, messages in rows:
+        texts = [cell_text(c) for c in cells]
+        texts.extend([""] * (len(header) - 1 - len(texts)))
+        texts.append("; ".join(messages))
+        lines.append(texts)
+    with atomic_output(path) as handle:
+        if path.suffix.lower() == ".xlsx":
+            from openpyxl import Workbook
+
+            book = Workbook(write_only=True)
+            sheet = book.create_sheet("Rejected rows")
+            sheet.append(header)
+            for texts in lines:
+                sheet.append(texts)
+            book.save(handle)
+            return
+        import csv
+        import io
+
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(lines)
+        text.flush()
+        text.detach()

@@ -1,0 +1,379 @@
+"""Read exports row by row: CSV/TSV text in any common encoding, and workbooks.
+
+An ``Export`` gives rows as lists of cells with the row number a spreadsheet program shows
+(a quoted CSV record spanning several lines is one row). Text cells are ``str``; workbook cells
+keep their type (float, str, bool, date) and are "" when empty.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import count, islice
+from pathlib import Path
+from typing import Any
+
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+DELIMITERS = (",", ";", "\t", "|")
+_SAMPLE = 256 * 1024
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Bytes that are Turkish letters in cp1254 (ğ Ğ ı İ ş Ş) and rare Icelandic ones in cp1252.
+_CP1254_LETTERS = frozenset(b"\xf0\xd0\xfd\xdd\xfe\xde")
+# Bytes cp1254 leaves undefined that cp1252 uses (Ž ž): a sign the text is not Turkish.
+_CP1252_ONLY = frozenset(b"\x8e\x9e")
+
+
+class SourceError(Exception):
+    """The source cannot be read as asked: unknown sheet, unknown format (usage errors)."""
+
+
+class ContentError(Exception):
+    """The source's content cannot be parsed (a broken workbook, a CSV quote never closed)."""
+
+    def __init__(self, message: str, row: int | None = None) -> None:
+        super().__init__(message)
+        self.row = row
+
+
+@dataclass
+class Export:
+    """An opened export: its rows, and what was found out about it.
+
+    Iterate it for (row number, cells) pairs, or ``take`` them in chunks (faster).
+    """
+
+    path: Path
+    sheet: str | None  # the sheet read, for a workbook
+    rows: Iterator[tuple[int, list[Any]]]  # raw: may raise csv.Error or UnicodeDecodeError
+    encoding: str | None = None
+    delimiter: str | None = None
+    size: int = 0  # bytes (text) or rows (workbook), for a progress bar
+    notes: list[str] = field(default_factory=list)
+    progress: Any = None  # () -> how much of ``size`` is read
+    reader: Any = None  # the csv reader, for the line an error is on
+    last: int = 0  # the number of the last row taken
+    data: Any = None  # the sheet, for a workbook (to read ranges of rows again)
+    first_row: int = 0  # a workbook's first used row and column (0-based)
+    first_column: int = 0
+    handle: Any = None  # the open file of a text source
+    lines_before: int = 0  # lines before where reading started, for messages
+    def close(self) -> None:
+        """Close the file (a text source keeps it open while rows are read)."""
+        if self.handle is not None:
+            self.handle.close()
+
+    @property
+    def is_sheet(self) -> bool:
+        return self.sheet is not None
+
+    def take(self, count: int) -> tuple[list[tuple[int, list[Any]]], ContentError | None]:
+        """The next rows, at most ``count``; and the error that stopped them, if one did (the
+        rows before it are all there)."""
+        rows: list[tuple[int, list[Any]]] = []
+        append = rows.append
+        error = None
+        try:
+            for row in islice(self.rows, count):
+                append(row)
+        except csv.Error as exc:
+            line = self.lines_before + (self.reader.line_num if self.reader is not None else 0)
+            error = ContentError(_csv_error(str(exc), line), (rows[-1][0] if rows else self.last)
+                                 + 1)
+        except UnicodeDecodeError:
+            error = ContentError(_undecodable(self.path, self.encoding or "utf-8"))
+        if rows:
+            self.last = rows[-1][0]
+        return rows, error
+
+    def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
+        while True:
+            rows, error = self.take(1000)
+            yield from rows
+            if error is not None:
+                raise error
+            if len(rows) < 1000:
+                return
+
+
+def open_source(path: str | Path, *, sheet: str | None = None, encoding: str | None = None,
+                delimiter: str | None = None) -> Export:
+    """Open a CSV/TSV/TXT file or a workbook by its suffix."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in SHEET_SUFFIXES:
+        return _open_sheet(path, sheet)
+    if suffix in TEXT_SUFFIXES or suffix == "":
+        if sheet is not None:
+            raise SourceError(f"--sheet is for workbooks; {path.name} is a text file")
+        return _open_text(path, encoding, delimiter)
+    raise SourceError(
+        f"{path.name}: unknown kind of file; oimtool converts "
+        f"{', '.join(TEXT_SUFFIXES + SHEET_SUFFIXES)}"
+    )
+
+
+# -- text ----------------------------------------------------------------------------------
+
+def detect_encoding(sample: bytes) -> tuple[str, str | None]:
+    """The encoding of a text export from its first bytes, and a note when it was a guess.
+
+    A BOM decides. Else UTF-8 if the sample decodes as UTF-8. Else a Windows code page: Turkish
+    cp1254 unless the bytes say otherwise (general detectors misjudge short Turkish samples as
+    cp1250 or cp1252; the six bytes that differ are Turkish letters in cp1254).
+    """
+    for bom, name in _BOMS:
+        if sample.startswith(bom):
+            return name, None
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8", None
+    present = set(sample)
+    if present & _CP1252_ONLY and not present & _CP1254_LETTERS:
+        return "cp1252", "not UTF-8: read as Windows-1252 (cp1252); use --encoding to choose"
+    return "cp1254", "not UTF-8: read as Turkish Windows-1254 (cp1254); use --encoding to choose"
+
+
+def _first_non_utf8(handle: Any) -> int | None:
+    """The offset of the first byte that is not UTF-8, reading the whole file (at C speed)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    try:
+        while chunk := handle.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return offset + exc.start
+            offset += len(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return offset
+    finally:
+        handle.seek(0)
+    return None
+
+
+def sniff_delimiter(text: str, suffix: str) -> str:
+    """The delimiter that splits the first lines into rows of one width, preferring one that
+    splits a line into known header names. Each line is split on its own, so that one stray
+    quote cannot mislead it."""
+    if suffix == ".tsv":
+        return "\t"
+    from .columns import known_count
+
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if len(lines) > 1 and not text.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the sample cut the last line
+    best, best_score = ",", (False, -1, -1)
+    for candidate in DELIMITERS:
+        rows = []
+        for line in lines:
+            try:
+                rows.append(next(csv.reader([line], delimiter=candidate), []))
+            except csv.Error:
+                rows.append(line.split(candidate))
+        widths = [len(row) for row in rows]
+        if not widths:
+            continue
+        common = max(set(widths), key=widths.count)
+        header = any(known_count(row, {}) >= 2 for row in rows)
+        score = (header, sum(1 for w in widths if w == common) if common > 1 else 0, common)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _open_text(path: Path, encoding: str | None, delimiter: str | None) -> Export:
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the row generator
+        size = os.fstat(handle.fileno()).st_size
+    except OSError as exc:
+        raise SourceError(f"cannot read {path}: {exc.strerror}") from exc
+    sample = handle.read(_SAMPLE)
+    handle.seek(0)
+    notes = []
+    if encoding is None:
+        encoding, note = detect_encoding(sample)
+        if encoding == "utf-8" and size > len(sample):
+            bad = _first_non_utf8(handle)  # the sample may be ASCII and the rest not
+            if bad is not None:
+                handle.seek(max(0, bad - _SAMPLE // 2))
+                window = handle.read(_SAMPLE)
+                handle.seek(0)
+                encoding, note = detect_encoding(b"\xff" + window)  # not UTF-8, for sure
+                note = f"{note} (the first byte that is not UTF-8 is at offset {bad:,})"
+        if note:
+            notes.append(note)
+    else:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            handle.close()
+            raise SourceError(f"--encoding {encoding}: unknown encoding") from exc
+    if delimiter is None:
+        delimiter = sniff_delimiter(sample.decode(encoding, "replace"), path.suffix.lower())
+    elif delimiter in ("tab", "\\t"):
+        delimiter = "\t"
+    if len(delimiter) != 1:
+        handle.close()
+        raise SourceError(f"--delimiter {delimiter!r}: give one character (or 'tab')")
+    text = io.TextIOWrapper(handle, encoding=encoding, newline="")
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    return Export(path, None, zip(count(1), reader), encoding, delimiter, size, notes,
+                  progress=handle.tell, reader=reader, handle=text)
+
+
+def _undecodable(path: Path, encoding: str) -> str:
+    """Where a text file first fails to decode, for the message (the reader decodes ahead, in
+    chunks, so its own error cannot say)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    line = 1
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                bad = chunk[exc.start]
+                line += chunk.count(b"\n", 0, exc.start)
+                return (f"byte 0x{bad:02x} on line {line} is not {encoding} text: give the "
+                        "file's encoding with --encoding (cp1254 for Turkish Windows)")
+            offset += len(chunk)
+            line += chunk.count(b"\n")
+    return f"the file is not {encoding} text: give its encoding with --encoding"
+
+
+def _codec(encoding: str) -> str:
+    return "utf-8" if encoding == "utf-8-sig" else encoding
+
+
+def text_offset_after(path: Path, encoding: str, delimiter: str, records: int) -> int:
+    """The byte offset just after the first ``records`` CSV records of a file: where the rows
+    after the header start, for cutting the rest into pieces."""
+    with open(path, "rb") as handle:
+        offset = 0
+        if encoding == "utf-8-sig" and handle.read(3) == codecs.BOM_UTF8:
+            offset = 3
+        else:
+            handle.seek(0)
+
+        def lines() -> Iterator[str]:
+            nonlocal offset
+            for line in handle:
+                offset += len(line)
+                yield line.decode(_codec(encoding))
+
+        reader = csv.reader(lines(), delimiter=delimiter, strict=True)
+        for _ in range(records):
+            next(reader)
+        return offset
+
+
+def text_piece_rows(path: Path, start: int, end: int, encoding: str, delimiter: str
+                    ) -> list[tuple[int, list[str]]] | None:
+    """The CSV records between two byte offsets, numbered from 1; None when the piece does not
+    end between records (a quote still open) or does not decode."""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        data = handle.read(end - start)
+    try:
+        text = data.decode(_codec(encoding))
+        return list(zip(count(1), csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                                             strict=True)))
+    except (UnicodeDecodeError, csv.Error):
+        return None
+
+
+def open_text_at(path: Path, offset: int, row: int, encoding: str, delimiter: str) -> Export:
+    """A text source read from a byte offset where a record starts, numbering from ``row``."""
+    handle = open(path, "rb")  # noqa: SIM115 - closed with the export
+    lines_before = 0
+    while handle.tell() + (1 << 20) <= offset:
+        lines_before += handle.read(1 << 20).count(b"\n")
+    lines_before += handle.read(offset - handle.tell()).count(b"\n")
+    text = io.TextIOWrapper(handle, encoding=_codec(encoding), newline="")
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    size = os.fstat(handle.fileno()).st_size
+    return Export(path, None, zip(count(row), reader), encoding, delimiter, size,
+                  progress=handle.tell, reader=reader, last=row - 1, handle=text,
+                  lines_before=lines_before)
+
+
+def _csv_error(reason: str, line: int) -> str:
+    if "unexpected end of data" in reason:
+        return (f"a quote opened in this row is never closed: everything after it, to the end "
+                f"of the file (line {line}), would be one cell. Close the quote, or double the "
+                'quote characters inside the cell ("")')
+    return f"the CSV cannot be read at line {line}: {reason}"
+
+
+# -- workbooks -----------------------------------------------------------------------------
+
+def _open_sheet(path: Path, sheet: str | None) -> Export:
+    from python_calamine import (
+        CalamineError,
+        CalamineWorkbook,
+        PasswordError,
+        SheetTypeEnum,
+        SheetVisibleEnum,
+    )
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except PasswordError as exc:
+        raise ContentError("the workbook is protected by a password; save a copy without "
+                           "one") from exc
+    except (CalamineError, OSError, ValueError) as exc:
+        raise ContentError(f"cannot read the workbook: {exc}") from exc
+    names = book.sheet_names
+    if sheet is None:
+        visible = [m.name for m in book.sheets_metadata
+                   if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet]
+        if not names:
+            raise ContentError("the workbook has no sheet")
+        sheet = (visible or names)[0]
+    elif sheet not in names:
+        raise SourceError(f"--sheet {sheet}: there is no such sheet; the sheets are: "
+                          f"{', '.join(names)}")
+    try:
+        data = book.get_sheet_by_name(sheet)
+    except (CalamineError, ValueError) as exc:
+        raise ContentError(f"cannot read sheet {sheet}: {exc}") from exc
+    notes = []
+    if len(names) > 1:
+        notes.append(f"read sheet {sheet!r} of {len(names)} ({', '.join(names)}); --sheet "
+                     "chooses another")
+    if data.merged_cell_ranges:
+        notes.append(f"sheet {sheet!r} has merged cells: only their first cell holds a value")
+    first_row = data.start[0] if data.start else 0
+    first_column = data.start[1] if data.start else 0
+    return Export(path, sheet, _sheet_rows(data, first_row, first_column), size=data.height,
+                  notes=notes, data=data, first_row=first_row, first_column=first_column)
+
+
+def sheet_rows(source: Export, start: int, stop: int) -> list[tuple[int, list[Any]]]:
+    """Rows ``start`` to ``stop`` (0-based, counted from the sheet's first used row) of an
+    opened workbook, read again: for worker processes, which inherit the sheet."""
+    return list(islice(_sheet_rows(source.data, source.first_row, source.first_column),
+                       start, stop))
+
+
+def _sheet_rows(data: Any, first_row: int, first_column: int
+                ) -> Iterator[tuple[int, list[Any]]]:
+    """Rows as calamine gives them: an empty cell is ""."""
+    rows = zip(count(first_row + 1), data.iter_rows())
+    if not first_column:
+        return rows
+    pad = [""] * first_column  # calamine starts at the first used column
+    return ((number, pad + cells) for number, cells in rows)
