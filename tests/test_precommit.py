@@ -29,6 +29,13 @@ def test_check_hook_definition():
     assert check["require_serial"] is True
 
 
+def test_fix_hook_definition():
+    fix = hook("oimtool-fix")
+    assert fix["entry"] == "oimtool fix --in-place"
+    assert fix["language"] == "python"
+    assert fix["files"] == hook("oimtool-check")["files"]
+
+
 @pytest.mark.parametrize(("path", "matches"), [
     ("items.json", True),
     ("data/order_items.json", True),
@@ -44,11 +51,13 @@ def test_files_pattern(path, matches):
     assert bool(re.search(hook("oimtool-check")["files"], path)) is matches
 
 
-def test_every_hook_entry_is_a_real_command(cli):
+def test_every_hook_entry_is_a_real_command(cli, tmp_path):
+    good = write_json(tmp_path / "good.items.json", [item()])
     for definition in HOOKS:
-        program, command = definition["entry"].split()[:2]
+        program, *arguments = definition["entry"].split()
         assert program == "oimtool"
-        assert cli(command, "--help").code == 0
+        assert cli(*arguments, "--help").code == 0
+        assert cli(*arguments, good, good).code == 0  # pre-commit passes several files
 
 
 def pypi_reachable() -> bool:

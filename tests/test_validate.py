@@ -83,7 +83,9 @@ good_items = st.fixed_dictionaries({
     "image_url": st.none() | st.just("") | st.builds(
         lambda h, p: f"https://{h}/{p}.jpg", st.sampled_from(["cdn.example.com", "img.x.co"]),
         st.from_regex(r"\A[a-z0-9/_-]{0,40}\Z")),
-    "extra_field": st.just({}) | st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    "extra_field": st.just({}) | st.dictionaries(
+        st.text(st.characters(exclude_characters="\x00"), max_size=5), st.integers(),
+        max_size=2),
 })
 
 

@@ -35,8 +35,14 @@ app = typer.Typer(
 
 
 class ReportFormat(str, Enum):
+    """The report formats (oimtool.reporters.FORMATS: a test keeps the two alike)."""
+
     text = "text"
     json = "json"
+    csv = "csv"
+    sarif = "sarif"
+    github = "github"
+    junit = "junit"
 
 
 def _show_version(value: bool) -> None:
@@ -57,7 +63,9 @@ def _root(
 
 
 FormatOption = Annotated[ReportFormat, typer.Option(
-    "--format", "-f", help="Report format: text (path:line:col: CODE message) or json.",
+    "--format", "-f",
+    help="Report format: text (path:line:col: CODE message), json, csv (for Excel), sarif, "
+    "github (workflow annotations) or junit.",
 )]
 OutputOption = Annotated[Optional[Path], typer.Option(  # noqa: UP045 - typer needs Optional
     "--output", dir_okay=False, metavar="PATH",
@@ -137,6 +145,7 @@ def check(
             _report_stream(output) as stream:
         reporter = make_reporter(fmt.value, stream, color=color)
         for path in files:
+            reporter.begin(str(path))
             for problem in checker.check_file(path):
                 reporter.add(problem)
         for problem in checker.finish():
@@ -187,6 +196,11 @@ def convert(
         "--split", min=1, metavar="N", help="Write parts of at most N items: NAME.part001.json …",
     )] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output.")] = False,
+    annotate: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "--annotate", dir_okay=False, metavar="PATH",
+        help="Write a copy of the export as a workbook (.xlsx) with every bad cell marked "
+        "and commented, and a Problems sheet: for whoever corrects the export.",
+    )] = None,
     fmt: FormatOption = ReportFormat.text,
     output: OutputOption = None,
     strict: Annotated[bool, typer.Option(
@@ -247,17 +261,26 @@ def convert(
     progress = _Progress.start(source.name)
     with _report_stream(output, report_to) as stream:
         reporter = make_reporter(fmt.value, progress.around(stream), color=color,
-                                 command="convert", with_source=True)
+                                 command="convert")
+        reporter.begin(str(source))
         if conversion is not None:
             conversion.progress = progress.update
         if conversion is None:
             summary = _unreadable(reporter, source, broken)
         else:
+            kept: list[Any] = []
             try:
                 for problem in conversion.problems():
                     reporter.add(problem)
+                    if annotate is not None:
+                        kept.append(problem)
                 progress.clear()
                 conversion.finish(sys.stdout.buffer if to_stdout else None)
+                if annotate is not None:
+                    from .annotate import annotate as write_annotated
+
+                    write_annotated(conversion.converter.source, kept, annotate,
+                                    columns=len(conversion.converter.columns))
             except BaseException:
                 progress.clear()
                 conversion.abort()
@@ -335,6 +358,89 @@ def _usage(message: str) -> Exception:
     from .errors import InputError
 
     return InputError(message)
+
+
+@app.command()
+def fix(
+    files: Annotated[list[Path], typer.Argument(
+        exists=True, dir_okay=False, readable=True, show_default=False, metavar="ITEMS...",
+        help="The order-item files to fix.",
+    )],
+    out: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "--out", "-o", dir_okay=False, metavar="PATH",
+        help="Where the fixed items go. Default: ITEMS with .fixed.json, beside it.",
+    )] = None,
+    in_place: Annotated[bool, typer.Option(
+        "--in-place", help="Rewrite ITEMS itself (only when something changes).",
+    )] = False,
+    unsafe: Annotated[bool, typer.Option(
+        "--unsafe", help="Apply the unsafe fixes too: rounding 123.905, near-match order "
+        "numbers, moving unknown keys into extra_field...",
+    )] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Write nothing: show the changes as a diff.",
+    )] = False,
+    orders: OrdersOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output.")] = False,
+    fmt: FormatOption = ReportFormat.text,
+    output: OutputOption = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Fail (exit 1) on warnings that remain too.",
+    )] = False,
+) -> None:
+    """Apply the safe fixes (and with --unsafe the unsafe ones), list every change, and check
+    the result: exit 0 when no error remains, 1 when some do.
+
+    The input is never touched unless --in-place. The output is written like convert's:
+    documented field order, 2-space indent, UTF-8; fixing it again changes nothing.
+
+    Example:
+
+        oimtool fix items.json --orders orders.json
+    """
+    from .check import Checker
+    from .errors import OutputError
+    from .fix import Diff, default_output, fix_file
+    from .reporters import make_reporter
+
+    if in_place and out is not None:
+        raise typer.BadParameter("give --out or --in-place, not both", param_hint="--in-place")
+    if out is not None and len(files) > 1:
+        raise typer.BadParameter("--out names one output: give one file, or use --in-place",
+                                 param_hint="--out")
+    targets = []
+    for items in files:
+        target = items if in_place else (out or default_output(items))
+        if not in_place and target.resolve() == items.resolve():
+            raise OutputError(f"{target} is the input: use --in-place to rewrite it")
+        if not (in_place or dry_run or force) and target.exists():
+            raise OutputError(f"{target} exists; use --force to replace it")
+        targets.append(target)
+    color = output is None and fmt is ReportFormat.text and _use_color(sys.stdout)
+    changes = 0
+    with Checker.with_orders(orders or ()) as checker, _report_stream(output) as stream:
+        reporter = make_reporter(fmt.value, stream, color=color, command="fix")
+        for items, target in zip(files, targets, strict=True):
+            reporter.begin(str(items))
+            diff = Diff(str(items), str(target)) if dry_run and fmt is ReportFormat.text else (
+                None)
+            result = fix_file(items, target=target, in_place=in_place, dry_run=dry_run,
+                              force=force, unsafe=unsafe, checker=checker,
+                              on_change=reporter.change if diff is None else _ignore,
+                              on_problem=reporter.add, diff=diff)
+            if diff is not None:
+                stream.write(diff.text().encode("utf-8"))
+            changes += result.changes
+        for problem in checker.finish():
+            reporter.add(problem)
+        summary = checker.summary
+        summary.extra["changes"] = changes
+        reporter.close(summary)
+    raise typer.Exit(EXIT_PROBLEMS if summary.failed(strict=strict) else EXIT_OK)
+
+
+def _ignore(_: Any) -> None:
+    pass
 
 
 @app.command()

@@ -69,7 +69,7 @@ class Column:
 
     index: int  # 0-based position in the row
     header: str  # the header as written
-    letter: str | None  # the spreadsheet column letter, for a workbook
+    letter: str  # the spreadsheet column letter (a CSV's too: it becomes one when opened)
     field: str | None  # the order-item field it fills; None: an extra column
 
 
@@ -99,8 +99,7 @@ def known_count(cells: Sequence[object], mapping: Mapping[str, str]) -> int:
         synonym_of(cell) is not None or fold(cell) in wanted))
 
 
-def plan_columns(header: Sequence[object], mapping: Mapping[str, str], *, sheet: bool
-                 ) -> list[Column]:
+def plan_columns(header: Sequence[object], mapping: Mapping[str, str]) -> list[Column]:
     """Match a header row to the fields: ``mapping`` (field → header) first, then the
     synonyms. Raises MappingError for an unknown field or header in ``mapping``, a field two
     columns claim, or a missing required column."""
@@ -136,5 +135,4 @@ def plan_columns(header: Sequence[object], mapping: Mapping[str, str], *, sheet:
             f"no column for {', '.join(missing)} (required); the headers are: "
             f"{', '.join(found) or '(none)'}. Say which column holds it: {example}"
         )
-    return [Column(i, t, letter(i) if sheet else None, chosen.get(i))
-            for i, t in enumerate(texts)]
+    return [Column(i, t, letter(i), chosen.get(i)) for i, t in enumerate(texts)]

@@ -208,7 +208,7 @@ class Converter:
                 break
         self.rows_read = source.last
         try:
-            self.columns = plan_columns(cells, self.options.mapping, sheet=self.source.is_sheet)
+            self.columns = plan_columns(cells, self.options.mapping)
         except MappingError as exc:
             raise ConvertError(f"{self.shown}: {exc}") from exc
         self.header_row = number

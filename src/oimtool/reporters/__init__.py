@@ -1,4 +1,5 @@
-"""Reporters: each renders the same stream of problems and the summary in one format.
+"""Reporters: each renders the same stream of problems (and, for ``fix``, changes) in one
+format.
 
 A reporter receives problems one at a time (``add``), in order, then the summary (``close``),
 so a report of millions of problems never sits in memory whole.
@@ -6,30 +7,50 @@ so a report of millions of problems never sits in memory whole.
 
 from __future__ import annotations
 
-from typing import IO, Protocol
+import importlib
+from typing import IO, Any
 
 from ..problems import Problem, Summary
 
+#: The report formats: format name -> (module, class).
+REPORTERS = {
+    "text": ("text", "TextReporter"),
+    "json": ("json_", "JsonReporter"),
+    "csv": ("csv_", "CsvReporter"),
+    "sarif": ("sarif", "SarifReporter"),
+    "github": ("github", "GithubReporter"),
+    "junit": ("junit", "JunitReporter"),
+}
+FORMATS = tuple(REPORTERS)
 
-class Reporter(Protocol):
-    def add(self, problem: Problem) -> None: ...
 
-    def close(self, summary: Summary) -> None: ...
+class Reporter:
+    """The interface: ``add`` each problem, ``change`` each fix made, ``close`` at the end."""
+
+    def __init__(self, out: IO[bytes], *, color: bool = False, command: str = "check") -> None:
+        self.out = out
+        self.color = color
+        self.command = command
+
+    def begin(self, file: str) -> None:
+        """A file is about to be read (for formats that list every file)."""
+
+    def add(self, problem: Problem) -> None:
+        raise NotImplementedError
+
+    def change(self, change: Any) -> None:
+        """A change ``oimtool fix`` made (most formats list only what remains)."""
+
+    def close(self, summary: Summary) -> None:
+        self.out.flush()
 
 
-def make_reporter(fmt: str, out: IO[bytes], *, color: bool = False, command: str = "check",
-                  with_source: bool = False) -> Reporter:
+def make_reporter(fmt: str, out: IO[bytes], *, color: bool = False, command: str = "check"
+                  ) -> Reporter:
     """The reporter for ``fmt`` (one of ``FORMATS``), writing UTF-8 to ``out``."""
-    if fmt == "text":
-        from .text import TextReporter
-
-        return TextReporter(out, color=color, command=command)
-    if fmt == "json":
-        from .json_ import JsonReporter
-
-        return JsonReporter(out, with_source=with_source)
-    raise ValueError(f"unknown report format {fmt!r}")
-
-
-#: The report formats, for the command line.
-FORMATS = ("text", "json")
+    try:
+        module, name = REPORTERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown report format {fmt!r}") from None
+    cls = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    return cls(out, color=color, command=command)  # type: ignore[no-any-return]

@@ -14,6 +14,7 @@ from typing import IO, Any
 import orjson
 
 from ..problems import Problem, Summary
+from . import Reporter
 
 VERSION = 1
 _SPOOL_LIMIT = 16 * 1024 * 1024
@@ -61,25 +62,42 @@ def _stringify(data: Any) -> Any:
     return data
 
 
-class JsonReporter:
-    def __init__(self, out: IO[bytes], *, with_source: bool = False) -> None:
-        self._out = out
-        self._with_source = with_source
+class JsonReporter(Reporter):
+    def __init__(self, out: IO[bytes], *, color: bool = False, command: str = "check") -> None:
+        super().__init__(out, color=color, command=command)
+        self._with_source = command == "convert"
         self._spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_LIMIT)  # noqa: SIM115
+        self._changes = tempfile.SpooledTemporaryFile(max_size=_SPOOL_LIMIT)  # noqa: SIM115
         self._count = 0
+        self._changed = 0
 
     def add(self, problem: Problem) -> None:
         self._spool.write(b",\n" if self._count else b"\n")
         self._spool.write(dumps(problem_json(problem, with_source=self._with_source)))
         self._count += 1
 
+    def change(self, change: Any) -> None:
+        self._changes.write(b",\n" if self._changed else b"\n")
+        self._changes.write(dumps(change.to_json()))
+        self._changed += 1
+
     def close(self, summary: Summary) -> None:
-        out = self._out
+        out = self.out
         head = {"version": VERSION, "summary": summary.to_json()}
         out.write(dumps(head)[:-1] + b',"problems":[')
-        self._spool.seek(0)
-        while chunk := self._spool.read(1 << 20):
-            out.write(chunk)
-        self._spool.close()
-        out.write(b"\n]}\n" if self._count else b"]}\n")
+        _copy(self._spool, out)
+        out.write(b"\n]" if self._count else b"]")
+        if self.command == "fix":
+            out.write(b',"changes":[')
+            _copy(self._changes, out)
+            out.write(b"\n]" if self._changed else b"]")
+        out.write(b"}\n")
+        self._changes.close()
         out.flush()
+
+
+def _copy(spool: Any, out: IO[bytes]) -> None:
+    spool.seek(0)
+    while chunk := spool.read(1 << 20):
+        out.write(chunk)
+    spool.close()

@@ -5,10 +5,12 @@ Editors and CI log viewers turn the ``path:line:col`` prefix into a link to the 
 
 from __future__ import annotations
 
-from typing import IO
+from typing import Any
 
 from ..problems import Problem, Summary
 from ..rules import Severity
+from ..validate import show
+from . import Reporter
 
 _RED, _YELLOW, _CYAN = "\033[31m", "\033[33m", "\033[36m"
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -33,14 +35,9 @@ def location(problem: Problem) -> str:
     return problem.file
 
 
-class TextReporter:
-    def __init__(self, out: IO[bytes], *, color: bool = False, command: str = "check") -> None:
-        self._out = out
-        self._color = color
-        self._command = command
-
+class TextReporter(Reporter):
     def _paint(self, text: str, style: str) -> str:
-        return f"{style}{text}{_RESET}" if self._color else text
+        return f"{style}{text}{_RESET}" if self.color else text
 
     def add(self, problem: Problem) -> None:
         style = _STYLES[problem.severity]
@@ -52,17 +49,32 @@ class TextReporter:
             f"{self._paint(location(problem), _BOLD)}: {self._paint(problem.code, style)} "
             f"{problem.message}{note}\n"
         )
-        self._out.write(line.encode("utf-8", "backslashreplace"))
+        self.out.write(line.encode("utf-8", "backslashreplace"))
+
+    def change(self, change: Any) -> None:
+        from ..fix import ABSENT
+
+        def shown(value: Any) -> str:
+            if value is ABSENT:
+                return "(absent)"
+            return show(value) if change.pointer else str(value)
+
+        where = f"{change.file} {change.pointer}" if change.pointer else change.file
+        line = (f"{self._paint(where, _BOLD)}: {shown(change.old)} → {shown(change.new)} "
+                f"({change.code})\n")
+        self.out.write(line.encode("utf-8", "backslashreplace"))
 
     def close(self, summary: Summary) -> None:
-        self._out.write((summary_line(summary) + "\n").encode("utf-8"))
-        self._out.flush()
+        self.out.write((summary_line(summary) + "\n").encode("utf-8"))
+        self.out.flush()
 
 
 def summary_line(summary: Summary) -> str:
     """One sentence: what was read, what was found, what ``oimtool fix`` can do."""
     if "rows" in summary.extra:
         return _conversion_line(summary)
+    if "changes" in summary.extra:
+        return _fix_line(summary)
     scope = f"{plural(summary.items, 'item')} in {plural(summary.files, 'file')}"
     if not summary.errors and not summary.warnings:
         return f"OK: {scope}, no problems."
@@ -98,3 +110,18 @@ def _conversion_line(summary: Summary) -> str:
     if extra["rejected"] and not written:
         text += " Correct the rejected rows, or use --skip-invalid to write the others."
     return text
+
+
+def _fix_line(summary: Summary) -> str:
+    changes = summary.extra["changes"]
+    scope = f"{plural(summary.items, 'item')} in {plural(summary.files, 'file')}"
+    text = f"{plural(changes, 'change')} in {scope}." if changes else f"Nothing to fix in {scope}."
+    if not summary.errors and not summary.warnings:
+        return text + " No problems remain."
+    remain = [plural(summary.errors, "error")]
+    if summary.warnings:
+        remain.append(plural(summary.warnings, "warning"))
+    text += f" {' and '.join(remain).capitalize()} remain"
+    if summary.unsafe_fixable:
+        text += f"; {summary.unsafe_fixable:,} more with --unsafe"
+    return text + "."

@@ -1,0 +1,131 @@
+"""The annotated workbook: the owner's own data back, with every bad cell marked.
+
+A cell with an error is filled red, one with a warning amber, and carries a comment with the
+message and the suggested fix; a "Problems" sheet lists every problem with a link to its cell.
+An .xlsx/.xlsm export is annotated in a copy of the workbook itself (its other sheets and its
+formatting kept, as far as openpyxl keeps them); any other export (CSV, .xls, .ods) is copied
+into a new workbook first, each row at the row number the report gives.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .problems import Problem
+from .rules import Severity
+
+ERROR_FILL = "FFC7CE"  # Excel's own "Bad" style
+WARNING_FILL = "FFEB9C"  # Excel's "Neutral" style
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what a workbook cannot hold
+_RANK = {Severity.ERROR: 2, Severity.WARNING: 1, Severity.NOTE: 0}
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, str):
+        return _ILLEGAL.sub("\ufffd", value)
+    return value
+
+
+def _set(cell: Any, value: Any) -> None:
+    """Put a value in a cell as data: text that looks like a formula stays text."""
+    cell.value = _text(value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+
+
+def _suggestion(problem: Problem) -> str:
+    from .validate import show
+
+    fix = problem.fix
+    if fix is None:
+        return ""
+    value = fix.value if isinstance(fix.value, str) else show(fix.value, limit=200)
+    return f"{value} ({'safe' if fix.safe else 'unsafe'})"
+
+
+def annotate(source: Any, problems: Iterable[Problem], target: Path, *,
+             columns: int) -> None:
+    """Write the annotated copy of an opened export (``convert.Converter.source``) with its
+    problems to ``target`` (replaced in one step)."""
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    from .output import atomic_output
+    from .readers import open_source
+
+    path: Path = source.path
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        book = load_workbook(path, keep_vba=suffix == ".xlsm")
+        sheet = book[source.sheet]
+    else:
+        book = Workbook()
+        sheet = book.active
+        sheet.title = (source.sheet or path.stem)[:31]
+        again = open_source(path, sheet=source.sheet, encoding=source.encoding,
+                            delimiter=source.delimiter)
+        try:
+            for number, cells in again:
+                for index, value in enumerate(cells, 1):
+                    if value not in (None, ""):
+                        _set(sheet.cell(row=number, column=index), value)
+        finally:
+            again.close()
+    marks: dict[tuple[int, str | None], list[Problem]] = {}
+    listed = list(problems)
+    for problem in listed:
+        where = problem.source
+        if where is not None and where.row is not None and problem.severity is not (
+                Severity.NOTE):
+            marks.setdefault((where.row, where.letter), []).append(problem)
+    fills = {Severity.ERROR: PatternFill("solid", fgColor=ERROR_FILL),
+             Severity.WARNING: PatternFill("solid", fgColor=WARNING_FILL)}
+    # Whole rows first, so that a cell's own mark, applied after, is the one that shows.
+    for (row, letter), found in sorted(marks.items(), key=lambda m: m[0][1] is not None):
+        worst = max((p.severity for p in found), key=_RANK.__getitem__)
+        text = "\n\n".join(
+            f"{p.code} {p.message}" + (f"\nSuggested: {_suggestion(p)}" if p.fix else "")
+            for p in found)
+        if letter is None:  # the whole row: its first cell gets the comment
+            for column in range(1, columns + 1):
+                sheet.cell(row=row, column=column).fill = fills[worst]
+            anchor = sheet.cell(row=row, column=1)
+        else:
+            anchor = sheet[f"{letter}{row}"]
+            anchor.fill = fills[worst]
+        anchor.comment = Comment(_text(text), "oimtool", width=420,
+                                 height=min(600, 80 + 60 * len(found)))
+    name = "Problems"
+    while name in book.sheetnames:
+        name += "+"
+    listing = book.create_sheet(name)
+    listing.append(["Cell", "Severity", "Code", "Field", "Message", "Value", "Suggested fix"])
+    for cell in listing[1]:
+        cell.font = Font(bold=True)
+    link_font = Font(color="0563C1", underline="single")
+    for problem in listed:
+        where = problem.source
+        ref = ""
+        if where is not None and where.row is not None:
+            ref = f"{where.letter or 'A'}{where.row}"
+        listing.append([None] * 7)
+        row = listing.max_row
+        values = [f"{sheet.title}!{ref}" if ref else "", problem.severity.value, problem.code,
+                  problem.field or "", problem.message,
+                  "" if problem.value is None else str(problem.value), _suggestion(problem)]
+        for column, value in enumerate(values, 1):
+            _set(listing.cell(row=row, column=column), value)
+        if ref:
+            link = listing.cell(row=row, column=1)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet.title}'!{ref}")
+            link.font = link_font
+    for letter, width in zip("ABCDEFG", (16, 10, 9, 14, 90, 30, 30), strict=True):
+        listing.column_dimensions[letter].width = width
+    listing.freeze_panes = "A2"
+    with atomic_output(target) as handle:
+        book.save(handle)

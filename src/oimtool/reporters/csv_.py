@@ -1,0 +1,65 @@
+"""The CSV report: one row a problem, for the people who own the export (it opens in Excel).
+
+UTF-8 with a BOM (which Excel needs to see UTF-8). A cell that starts with ``=``, ``+``, ``-``
+or ``@`` (or a tab or carriage return) gets a leading apostrophe, so that a report can never
+run a formula: the values come from the data, and the data is not to be trusted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import IO, Any
+
+from ..problems import Problem, Summary
+from ..validate import show
+from . import Reporter
+
+COLUMNS = ("file", "sheet", "row", "column", "item", "field", "code", "severity", "message",
+           "value", "suggested fix")
+_ACTIVE = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(text: str) -> str:
+    """A cell Excel shows as text, never as a formula."""
+    return "'" + text if text.startswith(_ACTIVE) else text
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else show(value, limit=10_000)
+
+
+def problem_row(problem: Problem) -> list[str]:
+    """A problem as the CSV report writes it: the source cell when it came from an export,
+    the line and column of the JSON file otherwise."""
+    source = problem.source
+    if source is not None:
+        sheet, row, column = source.sheet, source.row, source.column
+    else:
+        sheet, row, column = None, problem.line, problem.column
+    fix = problem.fix
+    suggested = "" if fix is None else f"{_text(fix.value)} ({'safe' if fix.safe else 'unsafe'})"
+    cells = [problem.file, sheet or "", "" if row is None else str(row),
+             "" if column is None else str(column),
+             "" if problem.index is None else str(problem.index), problem.field or "",
+             problem.code, problem.severity.value, problem.message, _text(problem.value),
+             suggested]
+    return [neutral(cell) for cell in cells]
+
+
+class CsvReporter(Reporter):
+    def __init__(self, out: IO[bytes], *, color: bool = False, command: str = "check") -> None:
+        super().__init__(out, color=color, command=command)
+        self._text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
+        self._writer = csv.writer(self._text)
+        self._writer.writerow(COLUMNS)
+
+    def add(self, problem: Problem) -> None:
+        self._writer.writerow(problem_row(problem))
+
+    def close(self, summary: Summary) -> None:
+        self._text.flush()
+        self._text.detach()
+        self.out.flush()

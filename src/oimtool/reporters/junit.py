@@ -1,0 +1,54 @@
+"""JUnit XML, for CI systems that show test reports: a test case per file, a failure per
+problem (a note is listed in the case's output, not as a failure)."""
+
+from __future__ import annotations
+
+from typing import IO
+from xml.etree import ElementTree as ET
+
+from ..problems import Problem, Summary
+from ..rules import Severity
+from . import Reporter
+from .text import location
+
+
+class JunitReporter(Reporter):
+    def __init__(self, out: IO[bytes], *, color: bool = False, command: str = "check") -> None:
+        super().__init__(out, color=color, command=command)
+        self._files: dict[str, list[Problem]] = {}
+
+    def begin(self, file: str) -> None:
+        self._files.setdefault(file, [])
+
+    def add(self, problem: Problem) -> None:
+        self._files.setdefault(problem.file, []).append(problem)
+
+    def close(self, summary: Summary) -> None:
+        suites = ET.Element("testsuites", name="oimtool")
+        suite = ET.SubElement(suites, "testsuite", name=f"oimtool {self.command}")
+        failures = 0
+        for file, problems in self._files.items():
+            case = ET.SubElement(suite, "testcase", classname=f"oimtool.{self.command}",
+                                 name=file)
+            notes = []
+            for problem in problems:
+                where = location(problem)
+                if problem.severity is Severity.NOTE:
+                    notes.append(f"{where}: {problem.code} {problem.message}")
+                    continue
+                failures += 1
+                failure = ET.SubElement(
+                    case, "failure", type=problem.code,
+                    message=f"{problem.severity.value}: {problem.message}")
+                failure.text = f"{where}: {problem.code} {problem.message}"
+            if notes:
+                ET.SubElement(case, "system-out").text = "\n".join(notes)
+        tests = str(len(self._files))
+        for element in (suites, suite):
+            element.set("tests", tests)
+            element.set("failures", str(failures))
+            element.set("errors", "0")
+        ET.indent(suites)
+        self.out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
+        self.out.write(ET.tostring(suites, encoding="utf-8") + b"\n")
+        self.out.flush()
