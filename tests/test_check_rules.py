@@ -60,6 +60,7 @@ ITEM_RULES: dict[str, tuple[Any, str | None, Any]] = {
 def test_every_item_rule_has_a_case() -> None:
     file_rules = {"OIM001", "OIM002", "OIM003", "OIM004", "OIM005", "OIM105", "OIM803", "OIM901",
                   "OIM902"}  # tested in test_check_files.py
+    file_rules |= {"OIM007", "OIM008"}  # tested in test_hostile.py
     source_rules = {f"OIM0{n}" for n in range(10, 18)}  # convert's: tested in test_convert.py
     assert set(ITEM_RULES) | file_rules | source_rules == set(RULES)
 
@@ -201,4 +202,6 @@ def test_no_scheme_fix_only_for_a_bare_host(cli, tmp_path, url, code):
 def test_null_described_once(cli, tmp_path):
     path = write_json(tmp_path / "items.json", [item(order_number=None)])
     report = cli("check", path, "-f", "json").json()
-    assert report["problems"][0]["message"] == "order_number is null; it must be text"
+    assert report["problems"][0]["message"] == (
+        "order_number is null (an empty cell?): write the number of the order this line "
+        "belongs to")

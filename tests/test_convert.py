@@ -178,7 +178,7 @@ def test_turkish_cp1254_semicolon_csv(cli, tmp_path):
     data = report(result)
     # the quoted two-line cell is one row: the bad row is the 6th
     assert located(data, "code", "index", "field", "row", "header") == [
-        ("OIM015", None, None, 1, None),
+        ("OIM015", None, None, None, None),
         ("OIM015", None, None, 3, None),
         ("OIM402", 2, "quantity", 6, "Adet"),
     ]
@@ -458,11 +458,11 @@ def test_duplicate_rows(cli, tmp_path):
     data = report(cli("convert", source, "-f", "json"))
     [dup] = [p for p in data["problems"] if p["code"] == "OIM803"]
     assert (dup["index"], dup["source"]["row"]) == (2, 4)
-    assert dup["message"].startswith("row 4 repeats an earlier row (item 0)")
+    assert dup["message"].startswith("row 4 repeats row 2: a double export?")
 
 
 @pytest.mark.parametrize(("content", "code", "words"), [
-    ("", 2, "no rows: the export is empty"),
+    ("", 1, "the export is empty: there is no row to read"),
     ("Order No,Qty,Price\n", 1, "there are no data rows below the header"),
 ])
 def test_empty_exports(cli, tmp_path, content, code, words):

@@ -183,7 +183,7 @@ def test_several_files_in_place(cli, tmp_path):
     result = cli("fix", a, b, "--in-place")
     assert result.code == 1
     assert fixed_items(a) == [item(price=2.0)]
-    assert "1 change in 2 items in 2 files. 1 error remain." in result.out
+    assert "1 change in 2 items in 2 files. 1 error remains." in result.out
 
 
 def test_fixed_broken_sample_is_idempotent(cli, tmp_path):

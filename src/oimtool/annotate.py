@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .problems import Problem
+from .problems import Problem, cell_reference
 from .rules import Severity
 
 ERROR_FILL = "FFC7CE"  # Excel's own "Bad" style
@@ -115,7 +115,8 @@ def annotate(source: Any, problems: Iterable[Problem], target: Path, *,
             ref = f"{where.letter or 'A'}{where.row}"
         listing.append([None] * 7)
         row = listing.max_row
-        values = [f"{sheet.title}!{ref}" if ref else "", problem.severity.value, problem.code,
+        shown = cell_reference(sheet.title, where.letter or "A", where.row) if ref else ""
+        values = [shown, problem.severity.value, problem.code,
                   problem.field or "", problem.message,
                   "" if problem.value is None else str(problem.value), _suggestion(problem)]
         for column, value in enumerate(values, 1):

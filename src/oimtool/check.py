@@ -16,7 +16,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
-from .errors import InputError
+from .errors import InputError, open_input
 from .jsonstream import Batch, Issue
 from .orders import OrderIndex, iter_unreferenced, load_orders
 from .parallel import Placed, Workers, context, rebase, stream, worth_parallel
@@ -80,7 +80,11 @@ def analyse(batch: Batch, orders: Sequence[OrderIndex], *, located: bool = True)
     """Validate a batch's items and look up their order numbers: all of checking that needs
     no other batch."""
     items = batch.items
+    exact = batch.exact_items() if located else {}
+    if exact:  # integers beyond 64 bits, exact
+        items = [exact.get(k, item) for k, item in enumerate(items)]
     referenced = [array("I") for _ in orders]
+    repeated = _repeated(batch) if located else []
     if all(map(is_clean, items)):
         # At C speed: see fingerprint(). Items with extra data are done apart.
         keys = array("q", map(hash, map(_six, items)))
@@ -100,6 +104,8 @@ def analyse(batch: Batch, orders: Sequence[OrderIndex], *, located: bool = True)
             for k, item in enumerate(items):
                 _cross_check(item["order_number"], orders, referenced, k, batch, findings,
                              located)
+        if repeated:
+            findings = sorted(findings + repeated, key=lambda entry: entry[0])
         return Analysis(len(items), keys.tobytes(), [r.tobytes() for r in referenced], findings)
     fingerprints: list[int | None] = []
     findings = []
@@ -120,7 +126,26 @@ def analyse(batch: Batch, orders: Sequence[OrderIndex], *, located: bool = True)
         if orders and type(item) is dict:
             _cross_check(item.get("order_number"), orders, referenced, k, batch, findings,
                          located)
+    if repeated:
+        findings = sorted(findings + repeated, key=lambda entry: entry[0])
     return Analysis(len(items), fingerprints, [r.tobytes() for r in referenced], findings)
+
+
+def _repeated(batch: Batch) -> list[tuple[int, Finding, int | None, int | None]]:
+    """OIM008 for each field written twice in an item, placed at the key a parser keeps."""
+    found = []
+    for k, repeats in batch.repeated_keys().items():
+        item = batch.items[k]
+        for key, dropped, kept_at in repeats:
+            kept = item.get(key)
+            finding = Finding(
+                "OIM008", key, kept,
+                f"key {show(key)} is written twice in the item: Omnitron keeps the last value "
+                f"({show(kept)}) and drops {show(dropped)}; remove the one that is wrong",
+                Fix(kept, safe=True),
+            )
+            found.append((k, finding, *batch.position(kept_at)))
+    return found
 
 
 def analyse_in_worker(batch: Batch) -> Analysis:
@@ -196,17 +221,19 @@ class Checker:
             self._workers = Workers.start(self.jobs, self.orders)
         return self._workers
 
-    def close(self) -> None:
+    def close(self, *, failed: bool = False) -> None:
         """Stop the worker processes, if any were started."""
         if self._workers is not None:
-            self._workers.close()
+            self._workers.close(failed=failed)
             self._workers = None
 
     def __enter__(self) -> Checker:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        # Stop at once only when interrupted: after an error the queued work is small, and a
+        # graceful stop never hangs (a terminated pool can, in CPython's multiprocessing).
+        self.close(failed=kind is not None and not issubclass(kind, Exception))
 
     def _emit(self, problem: Problem) -> Problem:
         self.summary.add(problem)
@@ -215,10 +242,7 @@ class Checker:
     def check_file(self, path: str | Path) -> Iterator[Problem]:
         """Every problem of one order-item file, in file order."""
         shown = str(path)
-        try:
-            handle = open(path, "rb")  # noqa: SIM115 - closed below; errors become InputError
-        except OSError as exc:
-            raise InputError(f"cannot read {shown}: {exc.strerror}") from exc
+        handle = open_input(path)
         self.summary.files += 1
         with handle:
             seen: dict[int, int] = {}  # fingerprint -> first item index

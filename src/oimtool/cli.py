@@ -171,9 +171,11 @@ def convert(
         "--map", metavar="FIELD=HEADER",
         help="The column that holds a field, when its header is not recognised. Repeatable.",
     )] = None,
-    extra: Annotated[bool, typer.Option(
-        "--extra", help="Keep unmatched columns in extra_field, keyed by their header.",
-    )] = False,
+    extra: Annotated[Optional[bool], typer.Option(  # noqa: UP045
+        "--extra/--no-extra", show_default=False,
+        help="Keep unmatched columns in extra_field, keyed by their header (default: no, "
+        "or the settings file's).",
+    )] = None,
     encoding: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--encoding", metavar="NAME", help="The text file's encoding (default: detected).",
     )] = None,
@@ -221,15 +223,16 @@ def convert(
     """
     from .config import find_config
     from .convert import Conversion, ConvertError, ConvertOptions, default_output
+    from .errors import OutputError
     from .orders import load_orders
-    from .readers import ContentError, SourceError
+    from .readers import SHEET_SUFFIXES, ContentError, SourceError
     from .reporters import make_reporter
 
     config = find_config()
     for warning in config.warnings:
         print(f"oimtool: warning: {warning}", file=sys.stderr)
     settings = config.convert
-    columns = dict(settings.get("map", {}))
+    columns: dict[str, str] = {}
     for entry in mapping or ():
         name, sep, header = entry.partition("=")
         if not sep or not name.strip() or not header.strip():
@@ -238,12 +241,22 @@ def convert(
         columns[name.strip()] = header.strip()
     if decimal not in (None, ",", "."):
         raise typer.BadParameter("give , or .", param_hint="--decimal")
-    options = ConvertOptions(
-        sheet=sheet or settings.get("sheet"), encoding=encoding or settings.get("encoding"),
-        delimiter=delimiter or settings.get("delimiter"), mapping=columns,
-        extra=extra or settings.get("extra", False), decimal=decimal or settings.get("decimal"),
-    )
     to_stdout = out == "-"
+    if to_stdout and split:
+        raise typer.BadParameter("parts cannot all go to standard output: give -o PATH",
+                                 param_hint="--split")
+    workbook = source.suffix.lower() in SHEET_SUFFIXES
+    options = ConvertOptions(
+        sheet=sheet or (settings.get("sheet") if workbook else None),
+        encoding=encoding or (None if workbook else settings.get("encoding")),
+        delimiter=delimiter or (None if workbook else settings.get("delimiter")),
+        mapping=columns, settings_mapping=dict(settings.get("map", {})),
+        extra=settings.get("extra", False) if extra is None else extra,
+        decimal=decimal or settings.get("decimal"),
+    )
+    for path in (rejects, annotate):
+        if path is not None and path.exists() and not force:
+            raise OutputError(f"{path} exists; use --force to replace it")
     target = None if to_stdout else (Path(out) if out else default_output(source))
     order_indexes = [load_orders(p, jobs=_jobs(jobs)) for p in orders or ()]
     try:
@@ -275,7 +288,10 @@ def convert(
                     if annotate is not None:
                         kept.append(problem)
                 progress.clear()
-                conversion.finish(sys.stdout.buffer if to_stdout else None)
+                written = conversion.finish(sys.stdout.buffer if to_stdout else None)
+                if not written and target is not None and target.exists():
+                    print(f"oimtool: note: {target} is from an earlier run, not this one",
+                          file=sys.stderr)
                 if annotate is not None:
                     from .annotate import annotate as write_annotated
 
@@ -469,24 +485,23 @@ def rules() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return the exit code (the console script exits with it)."""
-    from .errors import OimtoolError
+    from .errors import Interrupted, OimtoolError
 
     # Conversions and checks allocate millions of short-lived objects and few cycles: collect
     # less often (a tenth of the run time, measured), as the workers do (parallel.Workers).
     gc.set_threshold(100_000, 20, 20)
+    _handle_signals()
     try:
         result = app(args=argv, prog_name="oimtool", standalone_mode=False)
     except OimtoolError as exc:
         print(f"oimtool: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("oimtool: interrupted", file=sys.stderr)
+        print("oimtool: interrupted; nothing was written", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # The reader went away (`oimtool check … | head`): stop quietly.
-        with contextlib.suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141  # 128 + SIGPIPE, as a shell reports a command killed by a broken pipe
+    except Interrupted:
+        print("oimtool: terminated; nothing was written", file=sys.stderr)
+        return 143
     except Exception as exc:
         code = _click_exit(exc)
         if code is not None:
@@ -498,6 +513,22 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return EXIT_INTERNAL
     return result if isinstance(result, int) else EXIT_OK
+
+
+def _handle_signals() -> None:
+    """SIGTERM unwinds like Ctrl-C, so that no half-written output stays behind; a file size
+    limit (SIGXFSZ) makes a write fail, which is reported, instead of killing the process."""
+    import signal
+
+    from .errors import Interrupted
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Interrupted
+
+    with contextlib.suppress(ValueError):  # not the main thread (a test runner): leave them
+        signal.signal(signal.SIGTERM, terminate)
+        if hasattr(signal, "SIGXFSZ"):
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
 def _click_exit(exc: Exception) -> int | None:

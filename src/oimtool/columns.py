@@ -99,23 +99,32 @@ def known_count(cells: Sequence[object], mapping: Mapping[str, str]) -> int:
         synonym_of(cell) is not None or fold(cell) in wanted))
 
 
-def plan_columns(header: Sequence[object], mapping: Mapping[str, str]) -> list[Column]:
-    """Match a header row to the fields: ``mapping`` (field → header) first, then the
-    synonyms. Raises MappingError for an unknown field or header in ``mapping``, a field two
-    columns claim, or a missing required column."""
+def plan_columns(header: Sequence[object], mapping: Mapping[str, str],
+                 settings: Mapping[str, str] | None = None) -> list[Column]:
+    """Match a header row to the fields: ``mapping`` (field → header, from --map) first,
+    then ``settings`` (the same, from a settings file: used where the header is there), then
+    the synonyms. Raises MappingError for an unknown field or header in ``mapping``, two
+    fields given one column, a field two columns claim, or a missing required column."""
     texts = ["" if cell is None else str(cell).strip() for cell in header]
     found = [t for t in texts if t]
     chosen: dict[int, str] = {}
-    for field, wanted in mapping.items():
+    wanted_by = {**(settings or {}), **mapping}
+    for field, wanted in wanted_by.items():
         if field not in FIELDS:
             raise MappingError(f"--map {field}=…: {field} is not an order-item field; the "
                                f"fields are {', '.join(FIELDS)}")
         matches = [i for i, t in enumerate(texts) if t == wanted.strip()] or [
             i for i, t in enumerate(texts) if t and fold(t) == fold(wanted)]
         if not matches:
+            if field not in mapping:
+                continue  # a settings file serves several layouts: this one has no such column
             raise MappingError(f'--map {field}="{wanted}": there is no column "{wanted}"; '
                                f"the headers are: {', '.join(found)}")
+        if matches[0] in chosen:
+            raise MappingError(f'--map {chosen[matches[0]]} and --map {field} both name the '
+                               f'column "{texts[matches[0]]}": a column holds one field')
         chosen[matches[0]] = field
+    mapping = {f: h for f, h in wanted_by.items() if f in chosen.values()}
     taken = {field: index for index, field in chosen.items()}
     for index, text in enumerate(texts):
         field = synonym_of(text) if text and index not in chosen else None

@@ -76,6 +76,8 @@ def _config(path: Path, data: dict[str, Any]) -> Config:
             raise InputError(f"{path}: convert setting {key!r} must be a {expected.__name__}")
         else:
             config.convert[key] = value
+    if config.convert.get("decimal") not in (None, ",", "."):
+        raise InputError(f"{path}: convert setting 'decimal' must be \",\" or \".\"")
     for name, header in config.convert.get("map", {}).items():
         if not isinstance(header, str):
             raise InputError(f"{path}: map.{name} must be a column header (text)")

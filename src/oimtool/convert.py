@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from .check import fingerprint, order_lookup
-from .columns import Column, MappingError, known_count, plan_columns
+from .columns import Column, MappingError, known_count, letter, plan_columns
 from .fields import FIELDS, has_price_places, is_float_noise
 from .numbers import ParsedNumber, parse_number_text
 from .orders import OrderIndex
@@ -59,7 +59,8 @@ class ConvertOptions:
     sheet: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
-    mapping: Mapping[str, str] = field(default_factory=dict)  # field -> header
+    mapping: Mapping[str, str] = field(default_factory=dict)  # field -> header (--map)
+    settings_mapping: Mapping[str, str] = field(default_factory=dict)  # the same, from a file
     extra: bool = False  # unmatched columns into extra_field, rather than dropped
     decimal: str | None = None  # "," or ".": how to read "1,234" when the column cannot tell
 
@@ -193,7 +194,7 @@ class Converter:
                 raise error
             if not rows:
                 if first is None:
-                    raise ConvertError(f"{self.shown}: no rows: the export is empty")
+                    raise ContentError("the export is empty: there is no row to read")
                 number, cells = first
                 break
             number, cells = rows[0]
@@ -201,14 +202,16 @@ class Converter:
                 continue
             if first is None:
                 first = (number, cells)
-            if known_count(cells, self.options.mapping) >= 2:
+            if known_count(cells, {**self.options.settings_mapping,
+                                   **self.options.mapping}) >= 2:
                 break
             if number - first[0] >= _HEADER_SEARCH_ROWS:
                 number, cells = first
                 break
         self.rows_read = source.last
         try:
-            self.columns = plan_columns(cells, self.options.mapping)
+            self.columns = plan_columns(cells, self.options.mapping,
+                                        self.options.settings_mapping)
         except MappingError as exc:
             raise ConvertError(f"{self.shown}: {exc}") from exc
         self.header_row = number
@@ -223,7 +226,8 @@ class Converter:
 
     def _source_notes(self) -> None:
         for note in self.source.notes:
-            self._note("OIM015", note, row=1)
+            self.problems.append(Problem("OIM015", note, self.shown,
+                                         source=self.where(None, None)))
         if self.header_row > 1:
             self._note("OIM015", f"the header is row {self.header_row}: the rows above it were "
                        "taken for titles and skipped")
@@ -257,6 +261,9 @@ class Converter:
         )
         self._extra_columns = [(c.index, c.header) for c in self.columns
                                if c.field is None and c.header] if self.options.extra else []
+        # Cells under no header: columns with an empty header, and any past the last one
+        # (a position at or past the header's width marks the start of those).
+        self._unnamed = [c.index for c in self.columns if not c.header] or [self._width]
 
     def where(self, row: int | None, column: Column | None) -> Source:
         """A place in the source."""
@@ -409,11 +416,10 @@ class Converter:
     def _item(self, number: int, cells: list[Any]) -> tuple[dict[str, Any], Found]:
         found: Found = []
         width = len(cells)
-        if width > self._width and any(not _empty(c) for c in cells[self._width:]):
-            values = [cell_text(c) for c in cells[self._width:] if not _empty(c)]
-            found.append(("OIM016", "", None, f"the row has {len(values)} cells right of the "
-                          f"last header ({', '.join(show(v) for v in values[:5])}); they are "
-                          "dropped: check the row for a stray delimiter"))
+        if self._unnamed and width > self._unnamed[0]:
+            stray = [(i, c) for i in self._unnamed_in(width) if not _empty(c := cells[i])]
+            if stray:
+                self._stray(stray, found)
         if width == self._width:
             v = self._cells(cells + _NONE if self._pad else cells)
         else:
@@ -430,9 +436,28 @@ class Converter:
         if self._extra_columns:
             extra = {header: _json_value(cells[i]) for i, header in self._extra_columns
                      if i < width and not _empty(cells[i])}
+            if self.options.extra and self._unnamed and width > self._unnamed[0]:
+                extra.update((f"column {letter(i)}", _json_value(cells[i]))
+                             for i in self._unnamed_in(width) if not _empty(cells[i]))
             if extra and isinstance(item["extra_field"], dict):
                 item["extra_field"] = {**item["extra_field"], **extra}
         return item, found
+
+    def _unnamed_in(self, width: int) -> Iterator[int]:
+        """The positions of a row of ``width`` cells that have no header."""
+        yield from (i for i in self._unnamed if i < width)
+        yield from range(max(self._width, self._unnamed[-1] + 1 if self._unnamed else 0),
+                         width)
+
+    def _stray(self, stray: list[tuple[int, Any]], found: Found) -> None:
+        if self.options.extra:
+            return  # kept in extra_field as "column F"
+        values = ", ".join(f"{letter(i)}: {show(cell_text(c))}" for i, c in stray[:5])
+        count = f"{len(stray)} cell{'s' if len(stray) > 1 else ''}"
+        found.append(("OIM016", "", None, (
+            f"the row has {count} under no header ({values}); dropped: check the row for a "
+            "stray delimiter, or name the column (--extra keeps such cells as \"column F\")"
+        )))
 
     def _problem(self, index: int, number: int, code: str, name: str, value: Any, message: str,
                  fix: Any = None) -> Problem:
@@ -474,7 +499,9 @@ class Converter:
                     whole, _, fraction = simple.groups()
                     if len(fraction) != 3 or not whole.lstrip("0"):  # not "1,234"
                         value = float(f"{whole}.{fraction}")
-                        return int(value) if integral and value.is_integer() else value
+                        if integral:
+                            return int(value) if value.is_integer() else value
+                        return _without_noise(value) if len(fraction) > 2 else value
             return self._number(name, cell, found, integral=integral)
         return read
 
@@ -493,10 +520,7 @@ class Converter:
         if integral:
             return int(value) if float(value).is_integer() and abs(value) < 2**63 else float(
                 value)
-        value = float(value)
-        if math.isfinite(value) and not has_price_places(value) and is_float_noise(value):
-            value = round(value, 2)  # what binary floats and Excel add to a two-place price
-        return value
+        return _without_noise(float(value))
 
     def _decide(self, name: str, text: str, parsed: ParsedNumber, found: Found) -> Any:
         """The value of a number written as text, reading "1,234" the way its column does."""
@@ -557,6 +581,14 @@ def convert_in_worker(piece: Piece, decimal: Mapping[str, str | None]
         return context().convert_piece(piece, decimal)
     except Undecided:
         return None
+
+
+def _without_noise(value: float) -> float:
+    """A price with what binary floats and spreadsheets add to two-place values taken off:
+    19.990000000000002 is 19.99 (a safe fix, made as the export is read)."""
+    if math.isfinite(value) and not has_price_places(value) and is_float_noise(value):
+        return round(value, 2)
+    return value
 
 
 def _empty(cell: Any) -> bool:
@@ -686,6 +718,7 @@ class Conversion:
         index = 0  # data rows so far
         row = converter.header_row  # rows so far, for a text source (a sheet's are numbered)
         sheet = converter.source.is_sheet
+        failed = True
         try:
             for piece, done in spread(converter.pieces(workers.jobs), workers,
                                       convert_in_worker, self._piece_here, converter.decimal):
@@ -698,6 +731,7 @@ class Conversion:
                             yield self._convert_here(batch)
                     finally:
                         source.close()
+                    failed = False
                     return
                 rows, batches = done
                 for converted in batches:
@@ -705,8 +739,12 @@ class Conversion:
                 index += sum(c.rows for c in batches)
                 row += rows
                 converter.rows_read += rows
+            failed = False
+        except Exception:
+            failed = False  # only an interruption stops the workers at once
+            raise
         finally:
-            workers.close()
+            workers.close(failed=failed)
 
     def _piece_here(self, piece: Piece) -> tuple[int, list[Converted]] | None:
         converter = self.converter
@@ -741,17 +779,17 @@ class Conversion:
         first = converted.first
         indexes = range(first, first + converted.rows)
         seen = self._seen
-        chunk = dict(zip(keys, indexes, strict=True))
+        numbers = array("I", converted.numbers)
+        chunk = dict(zip(keys, numbers, strict=True))  # fingerprint -> its first row
         problems = converted.problems
         if len(chunk) != len(keys) or not seen.keys().isdisjoint(chunk):
             problems = list(problems)
-            numbers = array("I", converted.numbers)
             for index, number, key in zip(indexes, numbers, keys, strict=True):
-                first_seen = seen.setdefault(key, index)
-                if first_seen != index:
+                first_row = seen.setdefault(key, number)
+                if first_row != number:
                     problems.append(Problem(
-                        "OIM803", f"row {number} repeats an earlier row (item {first_seen}): a "
-                        "double export? Remove one unless the order really has two such lines",
+                        "OIM803", f"row {number} repeats row {first_row}: a double export? "
+                        "Remove one unless the order really has two such lines",
                         self.converter.shown, index, pointer(index),
                         source=self.converter.where(number, None)))
             problems.sort(key=lambda p: p.index)  # stable: each row's problems keep order
@@ -794,7 +832,9 @@ def _large(converter: Converter) -> bool:
     source = converter.source
     if source.is_sheet:
         return source.size * max(1, len(converter.columns)) * 20 >= PARALLEL_MIN_BYTES
-    return source.size >= PARALLEL_MIN_BYTES
+    # Pieces are cut after a "\n" byte: a line break only in an ASCII-based encoding.
+    ascii_based = not (source.encoding or "").startswith(("utf-16", "utf-32"))
+    return ascii_based and source.size >= PARALLEL_MIN_BYTES
 
 
 def write_rejects(path: Path, header: list[str], rows: list[tuple[int, list[Any], list[str]]],
@@ -805,21 +845,30 @@ def write_rejects(path: Path, header: list[str], rows: list[tuple[int, list[Any]
     from .output import atomic_output
 
     header = [*header, "problems"]
+    workbook = path.suffix.lower() == ".xlsx"
     lines = []
     for _, cells, messages in rows:
-        texts = [cell_text(c) for c in cells]
-        texts.extend([""] * (len(header) - 1 - len(texts)))
-        texts.append("; ".join(messages))
-        lines.append(texts)
+        # A workbook keeps numbers as numbers (read back, 10.125 must not become text).
+        values = [_json_value(c) if workbook else cell_text(c) for c in cells]
+        values.extend([""] * (len(header) - 1 - len(values)))
+        values.append("; ".join(messages))
+        lines.append(values)
     with atomic_output(path) as handle:
-        if path.suffix.lower() == ".xlsx":
+        if workbook:
             from openpyxl import Workbook
+            from openpyxl.cell import WriteOnlyCell
 
             book = Workbook(write_only=True)
             sheet = book.create_sheet("Rejected rows")
             sheet.append(header)
-            for texts in lines:
-                sheet.append(texts)
+            for values in lines:
+                row = []
+                for value in values:
+                    cell = WriteOnlyCell(sheet, value=value)
+                    if isinstance(value, str) and value.startswith("="):
+                        cell.data_type = "s"  # data, not a formula
+                    row.append(cell)
+                sheet.append(row)
             book.save(handle)
             return
         import csv

@@ -5,6 +5,11 @@ Problems in the data are never exceptions: they are ``Problem`` objects.
 
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
 
 class OimtoolError(Exception):
     """Base class: the message is for the user, one line, and names the remedy."""
@@ -16,3 +21,25 @@ class InputError(OimtoolError):
 
 class OutputError(OimtoolError):
     """An output cannot be written (an existing file without --force, a read-only folder)."""
+
+
+class Interrupted(BaseException):
+    """The process was asked to stop (SIGTERM): unwind, cleaning up, like Ctrl-C does."""
+
+
+def open_input(path: str | Path, what: str = "") -> BinaryIO:
+    """Open an input file for reading, or raise InputError: it must be a regular file, not a
+    FIFO or a device (which could block, or never end), and readable."""
+    name = f"the {what} {path}" if what else str(path)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror}") from exc
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else (
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+        raise InputError(f"cannot read {name}: it is {kind}; give a file")
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror}") from exc

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from .check import order_lookup
-from .errors import InputError
+from .errors import InputError, open_input
 from .fields import FIELD_SET, FIELDS
 from .jsonstream import ArrayReader, Batch, Issue
 from .orders import OrderIndex
@@ -145,11 +145,7 @@ class Fixer:
     def run(self, path: Path, writer: Any, result: FixResult) -> Iterator[Change]:
         """Stream ``path`` through the fixes into ``writer`` (``write(item)``)."""
         shown = str(path)
-        try:
-            handle = open(path, "rb")  # noqa: SIM115 - closed below; errors become InputError
-        except OSError as exc:
-            raise InputError(f"cannot read {shown}: {exc.strerror}") from exc
-        with handle:
+        with open_input(path) as handle:
             reader = ArrayReader(handle)
             try:
                 for part in reader:
@@ -175,9 +171,16 @@ class Fixer:
     def _batch(self, batch: Batch, shown: str, writer: Any, result: FixResult
                ) -> Iterator[Change]:
         unsafe, orders, diff = self.unsafe, self.orders, self.diff
-        for k, item in enumerate(batch.items):
-            fixed, changes = fix_item(item, batch.start + k, file=shown, unsafe=unsafe,
-                                      orders=orders)
+        exact = batch.exact_items()  # integers beyond 64 bits: written back exact
+        repeated = batch.repeated_keys()
+        for k, parsed in enumerate(batch.items):
+            item = exact.get(k, parsed)
+            index = batch.start + k
+            for key, dropped, _ in repeated.get(k, ()):
+                # the dict already holds the last value only: say what was dropped
+                yield Change(shown, pointer(index, key), dropped, item.get(key), "OIM008")
+                result.changes += 1
+            fixed, changes = fix_item(item, index, file=shown, unsafe=unsafe, orders=orders)
             writer.write(ordered(fixed))
             if diff is not None:
                 diff.item(item, fixed)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import functools
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -60,6 +61,9 @@ _STRING_REST = re.compile(rb'[^"\\]*(?:\\[\s\S][^"\\]*)*"')
 _SCALAR = re.compile(rb"[^\s,\]}\[{\"]*")
 _NOT_WS = re.compile(rb"[^ \t\r\n]")
 _NEWLINE = re.compile(rb"\n")
+_LONG_DIGITS = re.compile(rb"[0-9]{20}")
+_FIELD_KEYS = (b"order_number", b"product", b"sku", b"quantity", b"price", b"image_url",
+               b"extra_field")
 
 
 def _chars(data: bytes) -> int:
@@ -156,6 +160,45 @@ def member_offsets(data: bytes, start: int, end: int) -> dict[str, tuple[int, in
     return members
 
 
+def repeated_members(data: bytes, start: int, end: int) -> Iterator[tuple[str, Any, int]]:
+    """Keys written more than once at the top of the object at ``data[start:end]``: (key, the
+    value a parser drops, the offset of the key it keeps)."""
+    seen: dict[str, int] = {}  # key -> offset of its value
+    i = start + 1
+    depth = 1
+    while i < end:
+        match = _STRUCTURAL.search(data, i, end)
+        if match is None:
+            return
+        j = match.start()
+        if data[j] == 0x22:
+            rest = _STRING_REST.match(data, j + 1, end)
+            if rest is None:
+                return
+            after = rest.end()
+            if depth == 1:
+                colon = _NOT_WS.search(data, after, end)
+                if colon is not None and data[colon.start()] == 0x3A:
+                    value = _NOT_WS.search(data, colon.start() + 1, end)
+                    where = value.start() if value else colon.start()
+                    try:
+                        key = orjson.loads(data[j:after])
+                    except orjson.JSONDecodeError:
+                        key = data[j + 1: after - 1].decode("utf-8", "replace")
+                    if key in seen:
+                        first = seen[key]
+                        try:
+                            dropped = orjson.loads(data[first: value_end(data, first) or end])
+                        except (orjson.JSONDecodeError, MalformedError):
+                            dropped = None
+                        yield key, dropped, j
+                    seen[key] = where
+            i = after
+            continue
+        depth += 1 if data[j] in (0x7B, 0x5B) else -1
+        i = j + 1
+
+
 @dataclass
 class Batch:
     """Consecutive items of the array and the text they were parsed from."""
@@ -193,6 +236,49 @@ class Batch:
             return self.line, self.column + _chars(self.data[:rel])
         line_start = self._lines[n - 1] + 1
         return self.line + n, 1 + _chars(self.data[line_start:rel])
+
+    def item_text(self, k: int) -> bytes:
+        """The text of item ``k``."""
+        start = self.item_start(k)
+        return self.data[start: item_end(self.data, start) or len(self.data)]
+
+    def exact_items(self) -> dict[int, Any]:
+        """The items that hold integers of more than 19 digits, read again by Python's json
+        module, which keeps them exact (orjson turns integers beyond 64 bits into floats).
+        Found by their digits in the batch's text, so usually none is read again."""
+        if not _LONG_DIGITS.search(self.data):
+            return {}
+        exact = {}
+        for k in range(len(self.items)):
+            text = self.item_text(k)
+            if _LONG_DIGITS.search(text):
+                exact[k] = json.loads(text)
+        return exact
+
+    def repeated_keys(self) -> dict[int, list[tuple[str, Any, int]]]:
+        """Item fields written twice in one item: k -> (key, the value that is dropped, where
+        the key that is kept is). Counted first in the text at C speed: a batch with no field
+        name more often than its items have it is not looked at any closer."""
+        items = self.items
+        data = self.data
+        suspects = False
+        for key in _FIELD_KEYS:
+            written = data.count(b'"%s":' % key) + data.count(b'"%s" :' % key)
+            if written > len(items) or (written and written > sum(
+                    1 for item in items if type(item) is dict and key.decode() in item)):
+                suspects = True
+                break
+        if not suspects:
+            return {}
+        found: dict[int, list[tuple[str, Any, int]]] = {}
+        for k, item in enumerate(items):
+            if type(item) is not dict:
+                continue
+            start = self.item_start(k)
+            end = item_end(data, start) or len(data)
+            for key, dropped, kept_at in repeated_members(data, start, end):
+                found.setdefault(k, []).append((key, dropped, kept_at))
+        return found
 
     def locate(self, k: int, key: str | None = None, *, at_key: bool = False) -> tuple[int, int]:
         """Position of item ``k``, or of the value (``at_key``: the key) of one of its members."""
@@ -519,16 +605,15 @@ class ArrayReader:
         try:
             item = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
-            bad = _encoding_error(text, exc)
+            bad = _item_error(text, exc)
             if bad is None:
                 yield self._parse_error(pos, end)
                 return None
             index = self.count
             self.count += 1
-            yield self._issue_at(
-                pos + bad[0], "OIM004", f"item {index} {bad[1]}", index=index,
-                pointer=f"/{index}",
-            )
+            at, code, message = bad
+            yield self._issue_at(pos + at, code, f"item {index} {message}", index=index,
+                                 pointer=f"/{index}")
         else:
             yield self._batch(pos, [item], end - pos)
         sep = self._skip_ws(end)
@@ -596,21 +681,32 @@ def last_boundary(buf: bytes, pos: int) -> tuple[int, int] | None:
     return None
 
 
-def _encoding_error(text: bytes, exc: orjson.JSONDecodeError) -> tuple[int, str] | None:
-    """(offset, description) when orjson refused ``text`` for its encoding, not its syntax."""
+#: How deep oimtool reads nested JSON (orjson's limit); Python's parser, which Omnitron
+#: uses, stops near 1,000 levels.
+MAX_DEPTH = 1024
+
+
+def _item_error(text: bytes, exc: orjson.JSONDecodeError) -> tuple[int, str, str] | None:
+    """(offset, code, description) when orjson refused an item that is whole (its brackets
+    balance) for what is in it rather than for its syntax: reading can go on after it."""
     if "UTF-8" in exc.msg:
         try:
             text.decode("utf-8")
         except UnicodeDecodeError as err:
             bad = text[err.start : err.start + 4]
-            return err.start, (
+            return err.start, "OIM004", (
                 f"holds bytes that are not UTF-8 ({bad[: max(1, err.end - err.start)].hex(' ')})"
                 "; the file may be in cp1254 (Turkish Windows) or latin-1: save it as UTF-8"
             )
-        return 0, "holds text that is not valid UTF-8"
+        return 0, "OIM004", "holds text that is not valid UTF-8"
     if "surrogate" in exc.msg:
         at = len(str(exc.doc)[: exc.pos].encode("utf-8", "surrogatepass"))
-        return at, f"holds a \\u escape that is not a character ({exc.msg})"
+        return at, "OIM004", f"holds a \\u escape that is not a character ({exc.msg})"
+    if "depth" in exc.msg or "recursion" in exc.msg.lower():
+        return 0, "OIM007", (
+            f"nests objects or arrays more than {MAX_DEPTH:,} levels deep: no parser reads "
+            "that (Omnitron's stops near 1,000); flatten extra_field"
+        )
     return None
 
 

@@ -9,7 +9,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import InputError
+from .errors import InputError, open_input
 from .jsonstream import Batch, Issue
 from .parallel import Placed, Workers, rebase, stream, worth_parallel
 from .problems import Problem, pointer
@@ -113,11 +113,9 @@ def load_orders(path: str | Path, *, jobs: int = 1) -> OrderIndex:
     problems: list[Problem] = []
     invalid: list[str] = []
     invalid_count = 0
-    try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed below, errors become InputError
-    except OSError as exc:
-        raise InputError(f"cannot read the orders file {shown}: {exc.strerror}") from exc
+    handle = open_input(path, "orders file")
     workers = Workers.start(jobs) if jobs > 1 and worth_parallel(handle) else None
+    failed = True
     try:
         for part in stream(shown, handle, workers=workers, work=order_numbers,
                            local=order_numbers):
@@ -133,12 +131,17 @@ def load_orders(path: str | Path, *, jobs: int = 1) -> OrderIndex:
             invalid.extend(_rebased(found.invalid, part)[: _INVALID_SHOWN - len(invalid)])
             invalid_count += found.numbers.count(None)
             _index(found.numbers, part, numbers, problems, shown)
+        failed = False
     except OSError as exc:
+        failed = False
         raise InputError(f"cannot read the orders file {shown}: {exc}") from exc
+    except Exception:
+        failed = False  # only an interruption stops the workers at once
+        raise
     finally:
         handle.close()
         if workers is not None:
-            workers.close()
+            workers.close(failed=failed)
     if invalid_count:
         more = f" (and {invalid_count - len(invalid)} more)" if invalid_count > len(invalid) else ""
         raise InputError(

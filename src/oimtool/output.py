@@ -6,6 +6,7 @@ A reader of the target sees the old file or the whole new one, never half of one
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import tempfile
@@ -69,12 +70,15 @@ class ItemsWriter:
         self._pending: list[Any] = []
         self._parts: list[tuple[Path, Any, str]] = []  # (final path, handle, temporary path)
         self._in_part = 0
-        if target is not None and not overwrite:
+        if target is not None:
             first = target if split is None else part_path(target, 1)
-            if first.exists():
+            if not overwrite and first.exists():
                 raise OutputError(f"{first} exists; use --force to replace it")
-        if target is not None and target.is_dir():
-            raise OutputError(f"{target} is a folder; give a file name")
+            if target.is_dir():
+                raise OutputError(f"{target} is a folder; give a file name")
+            folder = target.parent
+            if not folder.is_dir():
+                raise OutputError(f"cannot write {target}: there is no folder {folder}")
 
     @property
     def total(self) -> int:
@@ -112,7 +116,7 @@ class ItemsWriter:
     def _flush(self) -> None:
         if self._pending:
             items, self._pending = self._pending, []
-            self.write_json(orjson.dumps(items, option=orjson.OPT_INDENT_2)[2:-2], len(items))
+            self.write_json(dump_items(items), len(items))
 
     def _part(self) -> Any:
         """The file being written, a new one when a split part is full."""
@@ -165,6 +169,11 @@ class ItemsWriter:
                 _publish(temp, path)
             self.paths.append(path)
         self._parts = []
+        if self.target is not None and self.split:  # parts an earlier, longer run left
+            stale = part_path(self.target, len(self.paths) + 1)
+            while stale.exists():
+                stale.unlink()
+                stale = part_path(self.target, int(stale.stem.rsplit("part", 1)[1]) + 1)
         return self.paths
 
     def abort(self) -> None:
@@ -177,6 +186,22 @@ class ItemsWriter:
                     os.unlink(temp)
         self._parts = []
         self._pending = []
+
+
+def dump_items(items: list[Any]) -> bytes:
+    """Items as the body of a JSON array, as orjson's OPT_INDENT_2 lays it out; an item
+    orjson cannot write (an integer beyond 64 bits) is written by Python's json module."""
+    try:
+        return orjson.dumps(items, option=orjson.OPT_INDENT_2)[2:-2]
+    except TypeError:
+        parts = []
+        for item in items:
+            try:
+                text = orjson.dumps(item, option=orjson.OPT_INDENT_2)
+            except TypeError:
+                text = json.dumps(item, indent=2, ensure_ascii=False).encode()
+            parts.append(b"  " + text.replace(b"\n", b"\n  "))
+        return b",\n".join(parts)
 
 
 def _item_starts(body: bytes) -> list[int]:

@@ -63,16 +63,23 @@ class Workers:
             return None
         return cls(jobs, context)
 
-    def close(self) -> None:
-        self.pool.terminate()
+    def close(self, *, failed: bool = False) -> None:
+        """Stop the workers: after their queued work when all went well (which never hangs),
+        at once when something failed (Ctrl-C, an error)."""
+        if failed:
+            self.pool.terminate()
+        else:
+            self.pool.close()
         self.pool.join()
 
 
 def _started() -> None:
-    """In a new worker: collect garbage less often (its work makes few cycles), and leave
-    Ctrl-C to the main process, which stops the pool."""
+    """In a new worker: collect garbage less often (its work makes few cycles), leave Ctrl-C
+    to the main process, which stops the pool, and let the pool's SIGTERM end the worker
+    (the main process's own SIGTERM handler, inherited by the fork, must not)."""
     gc.set_threshold(100_000, 20, 20)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def context() -> Any:

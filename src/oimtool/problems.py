@@ -40,6 +40,13 @@ class Source:
     letter: str | None = None  # the spreadsheet column letter, for "Items!E17"
 
 
+def cell_reference(sheet: str, letter: str | None, row: int) -> str:
+    """A cell as Excel writes it: Items!E17, 'Orders 2019'!E17; a whole row without a
+    letter: Items!4:4."""
+    name = sheet if sheet.replace("_", "").isalnum() else "'" + sheet.replace("'", "''") + "'"
+    return f"{name}!{letter}{row}" if letter else f"{name}!{row}:{row}"
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong (or suspicious) in a file, located as precisely as possible.

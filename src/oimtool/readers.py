@@ -17,6 +17,8 @@ from itertools import count, islice
 from pathlib import Path
 from typing import Any
 
+from .errors import InputError, open_input
+
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 DELIMITERS = (",", ";", "\t", "|")
@@ -133,6 +135,10 @@ def detect_encoding(sample: bytes) -> tuple[str, str | None]:
     for bom, name in _BOMS:
         if sample.startswith(bom):
             return name, None
+    if len(sample) >= 4 and sample[1] == sample[3] == 0 and sample[0] and sample[2]:
+        return "utf-16-le", "UTF-16 without a byte order mark: read as UTF-16 (little endian)"
+    if len(sample) >= 4 and sample[0] == sample[2] == 0 and sample[1] and sample[3]:
+        return "utf-16-be", "UTF-16 without a byte order mark: read as UTF-16 (big endian)"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
     except UnicodeDecodeError:
@@ -196,10 +202,10 @@ def sniff_delimiter(text: str, suffix: str) -> str:
 
 def _open_text(path: Path, encoding: str | None, delimiter: str | None) -> Export:
     try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed by the row generator
-        size = os.fstat(handle.fileno()).st_size
-    except OSError as exc:
-        raise SourceError(f"cannot read {path}: {exc.strerror}") from exc
+        handle = open_input(path)  # closed with the export
+    except InputError as exc:
+        raise SourceError(str(exc)) from exc
+    size = os.fstat(handle.fileno()).st_size
     sample = handle.read(_SAMPLE)
     handle.seek(0)
     notes = []
@@ -228,6 +234,7 @@ def _open_text(path: Path, encoding: str | None, delimiter: str | None) -> Expor
     if len(delimiter) != 1:
         handle.close()
         raise SourceError(f"--delimiter {delimiter!r}: give one character (or 'tab')")
+    csv.field_size_limit(MAX_CELL)
     text = io.TextIOWrapper(handle, encoding=encoding, newline="")
     reader = csv.reader(text, delimiter=delimiter, strict=True)
     return Export(path, None, zip(count(1), reader), encoding, delimiter, size, notes,
@@ -287,6 +294,7 @@ def text_piece_rows(path: Path, start: int, end: int, encoding: str, delimiter: 
     with open(path, "rb") as handle:
         handle.seek(start)
         data = handle.read(end - start)
+    csv.field_size_limit(MAX_CELL)
     try:
         text = data.decode(_codec(encoding))
         return list(zip(count(1), csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
@@ -302,6 +310,7 @@ def open_text_at(path: Path, offset: int, row: int, encoding: str, delimiter: st
     while handle.tell() + (1 << 20) <= offset:
         lines_before += handle.read(1 << 20).count(b"\n")
     lines_before += handle.read(offset - handle.tell()).count(b"\n")
+    csv.field_size_limit(MAX_CELL)
     text = io.TextIOWrapper(handle, encoding=_codec(encoding), newline="")
     reader = csv.reader(text, delimiter=delimiter, strict=True)
     size = os.fstat(handle.fileno()).st_size
@@ -310,7 +319,14 @@ def open_text_at(path: Path, offset: int, row: int, encoding: str, delimiter: st
                   lines_before=lines_before)
 
 
+#: The longest cell a text export may have (Python's csv stops at 128 KiB by default).
+MAX_CELL = 16 << 20
+
+
 def _csv_error(reason: str, line: int) -> str:
+    if "field larger than field limit" in reason:
+        return (f"a cell ending on line {line} is longer than {MAX_CELL:,} characters: that "
+                "is not an export column (a quote opened and never closed?)")
     if "unexpected end of data" in reason:
         return (f"a quote opened in this row is never closed: everything after it, to the end "
                 f"of the file (line {line}), would be one cell. Close the quote, or double the "
@@ -330,6 +346,11 @@ def _open_sheet(path: Path, sheet: str | None) -> Export:
     )
 
     try:
+        open_input(path).close()
+    except InputError as exc:
+        raise SourceError(str(exc)) from exc
+    _check_archive(path)
+    try:
         book = CalamineWorkbook.from_path(str(path))
     except PasswordError as exc:
         raise ContentError("the workbook is protected by a password; save a copy without "
@@ -337,6 +358,7 @@ def _open_sheet(path: Path, sheet: str | None) -> Export:
     except (CalamineError, OSError, ValueError) as exc:
         raise ContentError(f"cannot read the workbook: {exc}") from exc
     names = book.sheet_names
+    chosen = sheet is not None
     if sheet is None:
         visible = [m.name for m in book.sheets_metadata
                    if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet]
@@ -351,7 +373,7 @@ def _open_sheet(path: Path, sheet: str | None) -> Export:
     except (CalamineError, ValueError) as exc:
         raise ContentError(f"cannot read sheet {sheet}: {exc}") from exc
     notes = []
-    if len(names) > 1:
+    if len(names) > 1 and not chosen:
         notes.append(f"read sheet {sheet!r} of {len(names)} ({', '.join(names)}); --sheet "
                      "chooses another")
     if data.merged_cell_ranges:
@@ -367,6 +389,44 @@ def sheet_rows(source: Export, start: int, stop: int) -> list[tuple[int, list[An
     opened workbook, read again: for worker processes, which inherit the sheet."""
     return list(islice(_sheet_rows(source.data, source.first_row, source.first_column),
                        start, stop))
+
+
+#: Limits on a workbook (a zip archive of XML) before it is opened: beyond them it is a
+#: "zip bomb", made to exhaust memory, not an export.
+MAX_UNPACKED = 4 << 30  # bytes, all the archive's members together
+MAX_RATIO = 200  # unpacked / packed, for members above a few megabytes
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .xls and of encrypted .xlsx
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse a workbook that is not what its name says, or that would unpack to far more
+    than an export can hold."""
+    import zipfile
+
+    with open(path, "rb") as handle:
+        magic = handle.read(8)
+    if path.suffix.lower() == ".xls":
+        return
+    if magic == _OLE:
+        raise ContentError("the workbook is encrypted (protected by a password), or an old "
+                           ".xls renamed: open it in Excel and save a copy without a password "
+                           "as .xlsx")
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ContentError(f"not a workbook: {exc} (is the file complete?)") from exc
+    with archive:
+        members = archive.infolist()
+    unpacked = sum(m.file_size for m in members)
+    for member in members:
+        ratio = member.file_size / max(1, member.compress_size)
+        if member.file_size > (16 << 20) and ratio > MAX_RATIO:
+            raise ContentError(
+                f"{member.filename} would unpack {ratio:,.0f} times its size "
+                f"({member.file_size:,} bytes): not a real export (a zip bomb?)")
+    if unpacked > MAX_UNPACKED:
+        raise ContentError(f"the workbook would unpack to {unpacked:,} bytes, more than "
+                           f"oimtool reads ({MAX_UNPACKED:,}): split the export")
 
 
 def _sheet_rows(data: Any, first_row: int, first_column: int

@@ -55,6 +55,8 @@ _CATALOGUE = (
     Rule("OIM004", "not-utf8", E, _N, "Bytes that are not UTF-8 text"),
     Rule("OIM005", "byte-order-mark", W, _S, "A byte order mark or UTF-16/UTF-32 encoding"),
     Rule("OIM006", "item-not-object", E, _N, "An item is not a JSON object"),
+    Rule("OIM007", "nested-too-deep", E, _N, "An item nests values too deep to be read"),
+    Rule("OIM008", "duplicate-key", W, _S, "A key appears twice in one item"),
     # The source of a conversion (oimtool convert)
     Rule("OIM010", "unmapped-column", W, _N, "A column that matches no field"),
     Rule("OIM011", "missing-optional-column", N, _N, "No column for product, sku or image_url"),

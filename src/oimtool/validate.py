@@ -156,6 +156,9 @@ def _not_text(code: str, key: str, value: Any, out: list[Finding]) -> None:
             f"{key} is the number {show(value)}; it must be text: write {show(text)}{note}",
             Fix(text, safe=certain),
         ))
+    elif value is None:  # only order_number cannot be null
+        out.append(Finding(code, key, value, f"{key} is null (an empty cell?): write the "
+                           "number of the order this line belongs to"))
     else:
         allowed = "text" if key == "order_number" else "text or null"
         out.append(Finding(code, key, value, f"{key} is {_described(value)}; it must be {allowed}"))

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ..problems import Problem, Summary
+from ..problems import Problem, Summary, cell_reference
 from ..rules import RULES, Severity
 from . import Reporter
 
@@ -31,7 +31,7 @@ def workflow_command(problem: Problem) -> str:
     title = f"{problem.code} {RULES[problem.code].slug}"
     source = problem.source
     if source is not None and source.row is not None:
-        cell = f"{source.sheet}!{source.letter or ''}{source.row}" if source.sheet else (
+        cell = cell_reference(source.sheet, source.letter, source.row) if source.sheet else (
             f"row {source.row}")
         title += f" at {cell}"
     properties.append(f"title={_property(title)}")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
-from ..problems import Problem, Summary
+from ..problems import Problem, Summary, cell_reference
 from ..rules import RULES
 from . import Reporter
 from .json_ import dumps
@@ -42,7 +42,7 @@ def sarif_result(problem: Problem) -> dict[str, Any]:
         logical.append({"fullyQualifiedName": problem.pointer, "kind": "element"})
     source = problem.source
     if source is not None and source.row is not None:
-        cell = (f"{source.sheet}!{source.letter or ''}{source.row}" if source.sheet
+        cell = (cell_reference(source.sheet, source.letter, source.row) if source.sheet
                 else f"row {source.row}")
         logical.append({"fullyQualifiedName": cell, "kind": "element"})
     if logical:

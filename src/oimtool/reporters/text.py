@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..problems import Problem, Summary
+from ..problems import Problem, Summary, cell_reference
 from ..rules import Severity
 from ..validate import show
 from . import Reporter
@@ -27,9 +27,7 @@ def location(problem: Problem) -> str:
     if source is not None and source.row is not None:
         if source.sheet is None:
             return f"{source.file}:{source.row}"
-        if source.letter:
-            return f"{source.file}:{source.sheet}!{source.letter}{source.row}"
-        return f"{source.file}:{source.sheet}!{source.row}:{source.row}"  # the whole row
+        return f"{source.file}:{cell_reference(source.sheet, source.letter, source.row)}"
     if problem.line is not None:
         return f"{problem.file}:{problem.line}:{problem.column}"
     return problem.file
@@ -121,7 +119,8 @@ def _fix_line(summary: Summary) -> str:
     remain = [plural(summary.errors, "error")]
     if summary.warnings:
         remain.append(plural(summary.warnings, "warning"))
-    text += f" {' and '.join(remain).capitalize()} remain"
+    verb = "remains" if summary.errors + summary.warnings == 1 else "remain"
+    text += f" {' and '.join(remain).capitalize()} {verb}"
     if summary.unsafe_fixable:
         text += f"; {summary.unsafe_fixable:,} more with --unsafe"
     return text + "."
