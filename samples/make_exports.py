@@ -6,6 +6,8 @@ sales-2019.xlsx is what an English web shop's back office exports: title rows ab
 header, order numbers and SKUs that Excel typed as numbers, float noise in a price, a column
 oimtool does not know. satislar-2019.csv is a Turkish accounting export: cp1254, ";" between
 cells, "1.249,90 TL" prices, a product name over two lines, a blank line.
+sales-2019-broken.xlsx is the first one before anyone looked at it: the walkthrough in
+docs/walkthrough.md takes it from a broken export to a clean upload.
 """
 
 from __future__ import annotations
@@ -69,6 +71,35 @@ def satislar_csv() -> None:
     (HERE / "satislar-2019.csv").write_bytes(buffer.getvalue().encode("cp1254"))
 
 
+def sales_broken_xlsx() -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Orders 2019"
+    sheet.append(["Web shop — order lines, 2019 export"])
+    sheet.append([])
+    sheet.append(["Order ID", "Product Name", "SKU", "Qty", "Unit Price", "Image URL"])
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    rows = [
+        ["ORD-2019-000117", "Merino Wool Scarf", "SCF-0090-GRY", 1, 49.5,
+         "https://cdn.example.com/products/scf-0090-gry.jpg"],
+        ["ORD-2019-000117", "Leather Card Holder", "AKS-0311", 0, 40,
+         "https://cdn.example.com/products/aks-0311.jpg"],
+        ["ord-2020-000301", "Organic Cotton T-Shirt", "TSH-2002-WHT-L", 3, "19,99",
+         "//cdn.example.com/products/tsh-2002-wht.jpg"],
+        ["ORD-2020-000301", "Canvas Tote Bag", 1002450000000000123, 1, 0.29, None],
+        [None, "Gift Card", "GFT-25", 1, 25, None],
+        ["100023", "Shoe Care Cream", "BKM-0001", 1, "1,234",
+         "https://cdn.example.com/products/bkm 0001.jpg"],
+        ["ORD-2019-000117", "Merino Wool Scarf", "SCF-0090-GRY", 1, 49.5,
+         "https://cdn.example.com/products/scf-0090-gry.jpg"],  # exported twice
+    ]
+    for row in rows:
+        sheet.append(row)
+    book.save(HERE / "sales-2019-broken.xlsx")
+
+
 if __name__ == "__main__":
     sales_xlsx()
     satislar_csv()
+    sales_broken_xlsx()
