@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -496,12 +497,13 @@ def main(argv: list[str] | None = None) -> int:
     except OimtoolError as exc:
         print(f"oimtool: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
+    except Interrupted as exc:
+        what = "interrupted" if exc.signum == signal.SIGINT else "terminated"
+        print(f"oimtool: {what}; nothing was written", file=sys.stderr)
+        return 128 + exc.signum
+    except KeyboardInterrupt:  # before the handler was in place
         print("oimtool: interrupted; nothing was written", file=sys.stderr)
         return 130
-    except Interrupted:
-        print("oimtool: terminated; nothing was written", file=sys.stderr)
-        return 143
     except Exception as exc:
         code = _click_exit(exc)
         if code is not None:
@@ -516,17 +518,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _handle_signals() -> None:
-    """SIGTERM unwinds like Ctrl-C, so that no half-written output stays behind; a file size
-    limit (SIGXFSZ) makes a write fail, which is reported, instead of killing the process."""
-    import signal
-
+    """Ctrl-C and SIGTERM unwind (removing temporary files) to one line and exit code 130 or
+    143; a file size limit (SIGXFSZ) makes a write fail, which is reported, instead of killing
+    the process. A SIGINT ignored by the parent (a background job) stays ignored."""
     from .errors import Interrupted
 
-    def terminate(signum: int, frame: object) -> None:
-        raise Interrupted
+    def stop(signum: int, frame: object) -> None:
+        raise Interrupted(signum)
 
     with contextlib.suppress(ValueError):  # not the main thread (a test runner): leave them
-        signal.signal(signal.SIGTERM, terminate)
+        signal.signal(signal.SIGTERM, stop)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, stop)
         if hasattr(signal, "SIGXFSZ"):
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 

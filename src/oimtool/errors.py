@@ -24,7 +24,13 @@ class OutputError(OimtoolError):
 
 
 class Interrupted(BaseException):
-    """The process was asked to stop (SIGTERM): unwind, cleaning up, like Ctrl-C does."""
+    """The process was asked to stop (Ctrl-C, SIGTERM): unwind, removing temporary files.
+
+    Not a KeyboardInterrupt, which Typer would turn into a silent exit."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def open_input(path: str | Path, what: str = "") -> BinaryIO:

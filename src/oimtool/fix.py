@@ -150,7 +150,7 @@ class Fixer:
             try:
                 for part in reader:
                     if isinstance(part, Issue):
-                        change = self._issue(part, shown, result)
+                        change = self._issue(part, shown, writer, result)
                         if change is not None:
                             yield change
                         continue
@@ -158,10 +158,17 @@ class Fixer:
             except OSError as exc:
                 raise InputError(f"cannot read {shown}: {exc}") from exc
 
-    def _issue(self, issue: Issue, shown: str, result: FixResult) -> Change | None:
+    def _issue(self, issue: Issue, shown: str, writer: Any, result: FixResult
+               ) -> Change | None:
         if issue.code == "OIM005":  # the output is UTF-8 without a BOM whatever the input
             return Change(shown, "", issue.message.split("; ")[0].removeprefix("the file "),
                           "UTF-8 without a byte order mark", "OIM005")
+        if issue.text is not None:  # an item no parser reads: kept byte for byte, reported
+            writer.write_json(b"  " + issue.text, 1)  # again when the output is checked
+            if self.diff is not None:
+                self.diff.skip(issue.text.count(b"\n") + 1)
+            result.items += 1
+            return None
         if issue.code in ("OIM001", "OIM002", "OIM003") or issue.index is None:
             result.unreadable = result.unreadable or Problem(
                 issue.code, issue.message, shown, issue.index, issue.pointer, line=issue.line,
@@ -212,6 +219,10 @@ class Diff:
             for hunk in _hunks(a, b, self.line, self.context):
                 self.hunks.extend(hunk)
         self.line += len(a)
+
+    def skip(self, lines: int) -> None:
+        """Pass over an item kept as it was, ``lines`` long."""
+        self.line += lines
 
     def text(self) -> str:
         return "\n".join(self.header + self.hunks) + "\n" if self.hunks else ""

@@ -301,6 +301,9 @@ class Issue:
     column: int | None = None
     index: int | None = None  # the item, for a problem confined to one item
     pointer: str | None = None
+    #: For an item that cannot be read as a value (OIM004, OIM007): its text, as it stands in
+    #: the file, so that a rewrite of the file (``oimtool fix``) can keep it.
+    text: bytes | None = field(default=None, repr=False, compare=False)
 
 
 def detect_encoding(head: bytes) -> tuple[str, int]:
@@ -308,16 +311,21 @@ def detect_encoding(head: bytes) -> tuple[str, int]:
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             return encoding, len(bom)
-    # JSON starts with an ASCII character: where its zero bytes are tells the encoding.
-    if len(head) == 4 and head[0] and not any(head[1:]):
+    # JSON starts with an ASCII character that can begin a document: where its zero bytes are
+    # tells the encoding. Binary data that merely starts with a zero byte stays "UTF-8" and is
+    # reported as not JSON.
+    if len(head) == 4 and head[0] in _STARTS and not any(head[1:]):
         return "utf-32-le", 0
-    if len(head) == 4 and not any(head[:3]) and head[3]:
+    if len(head) == 4 and not any(head[:3]) and head[3] in _STARTS:
         return "utf-32-be", 0
-    if len(head) >= 2 and head[0] and not head[1]:
+    if len(head) >= 2 and head[0] in _STARTS and not head[1]:
         return "utf-16-le", 0
-    if len(head) >= 2 and not head[0] and head[1]:
+    if len(head) >= 2 and not head[0] and head[1] in _STARTS:
         return "utf-16-be", 0
     return "utf-8", 0
+
+
+_STARTS = frozenset(b' \t\r\n[{"-0123456789tfn')
 
 
 class _Transcoder:
@@ -613,7 +621,7 @@ class ArrayReader:
             self.count += 1
             at, code, message = bad
             yield self._issue_at(pos + at, code, f"item {index} {message}", index=index,
-                                 pointer=f"/{index}")
+                                 pointer=f"/{index}", text=text)
         else:
             yield self._batch(pos, [item], end - pos)
         sep = self._skip_ws(end)

@@ -210,7 +210,7 @@ def _text(item: dict[str, Any], key: str, codes: tuple[str, str, str], out: list
     if len(value) > limit:
         out.append(Finding(
             too_long, key, value,
-            f"{key} is {len(value)} characters long; at most {limit} are allowed: shorten it "
+            f"{key} is {len(value):,} characters long; at most {limit:,} are allowed: shorten it "
             f"(the unsafe fix cuts it to {show(value[:limit], 40)})",
             Fix(value[:limit], safe=False),
         ))
@@ -393,7 +393,7 @@ def _image_url(item: dict[str, Any], out: list[Finding]) -> None:
     if len(url) > URL_WARN_LENGTH:
         out.append(Finding(
             "OIM607", "image_url", value,
-            f"image_url is {len(url)} characters long; Django's URLField stores at most "
+            f"image_url is {len(url):,} characters long; Django's URLField stores at most "
             f"{URL_WARN_LENGTH}: check Omnitron keeps it whole, or shorten it",
         ))
 

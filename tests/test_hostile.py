@@ -1,0 +1,299 @@
+"""Hostile and broken inputs: each gets a clear message and its documented exit code; nothing
+is written, nothing is left behind, and there is never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from oimtool import parallel
+
+from conftest import ROOT, item, write_json
+
+# -- the corpus: (name, file name, content builder, command, exit code, words in the report) --
+
+
+def deep(levels: int) -> bytes:
+    nested = b'{"a": ' * levels + b"1" + b"}" * levels
+    return (b'[{"order_number": "A", "product": null, "sku": null, "quantity": 1, "price": 1, '
+            b'"image_url": null, "extra_field": ' + nested + b"}, " + json.dumps(
+                item(quantity=0)).encode() + b"]")
+
+
+def xlsx_bytes(rows) -> bytes:
+    import io
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def zip_bomb() -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (200 << 20) + b"/>")
+    return buffer.getvalue()
+
+
+def entity_expansion() -> bytes:
+    import io
+
+    source = xlsx_bytes([["Order No", "Qty", "Price"], ["A", 1, 2]])
+    with zipfile.ZipFile(io.BytesIO(source)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    entities = b'<!ENTITY a "aaaaaaaaaa">' + b"".join(
+        b'<!ENTITY %s "%s">' % (b"a" * (n + 1), (b"&" + b"a" * n + b";") * 10)
+        for n in range(1, 9))
+    sheet = files["xl/worksheets/sheet1.xml"]
+    files["xl/worksheets/sheet1.xml"] = (
+        b'<?xml version="1.0"?><!DOCTYPE worksheet [' + entities + b"]>"
+        + sheet.replace(b"<t>A</t>", b"<t>&aaaaaaaaa;</t>"))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+GOOD_CSV = b"Order No,Product,SKU,Qty,Price,Image\r\nA,x,y,1,2,\r\n"
+CORPUS = [
+    # check
+    ("empty json", "items.json", lambda: b"", "check", 1, "OIM001 the file is empty"),
+    ("bom only json", "items.json", lambda: b"\xef\xbb\xbf", "check", 1, "the file is empty"),
+    ("truncated json", "items.json", lambda: json.dumps([item(), item()]).encode()[:-30],
+     "check", 1, "unexpected end of file"),
+    ("binary json", "items.json", lambda: bytes(range(256)) * 40, "check", 1,
+     "OIM001 not JSON: found byte 0x00"),
+    ("nul bytes", "items.json", lambda: b'[{"order_number": "A\x00B"}]', "check", 1,
+     "unexpected control character"),
+    ("invalid utf-8 inside", "items.json",
+     lambda: b"[" + json.dumps(item(product="x")).replace('"x"', '"\xff"').encode("latin-1")
+     + b"," + json.dumps(item(quantity=0)).encode() + b"]", "check", 1, "OIM403"),
+    ("10 MB line", "items.json", lambda: json.dumps([item(order_number=f"A{i}")
+                                                     for i in range(42_000)]).encode(),
+     "check", 0, "OK: 42,000 items"),
+    ("100 MB cell", "items.json", lambda: json.dumps([item(product="x" * (100 << 20))]).encode(),
+     "check", 1, "product is 104,857,600 characters long"),
+    ("nested 10,000 deep", "items.json", lambda: deep(10_000), "check", 1,
+     "OIM007 item 0 nests objects or arrays more than 1,024 levels deep"),
+    ("integers beyond 64 bits", "items.json",
+     lambda: json.dumps([item(order_number=2**70, quantity=2**65)]).encode(), "check", 1,
+     f'write "{2**70}"'),
+    ("duplicate keys", "items.json", lambda: b'[{"order_number": "A", "product": null, '
+     b'"sku": null, "quantity": 1, "price": 9, "image_url": null, "extra_field": {}, '
+     b'"price": 10}]', "check", 0, "OIM008"),
+    ("mixed line endings", "items.json",
+     lambda: json.dumps([item(), item(quantity=0)], indent=1).replace("\n", "\r\n", 10).encode(),
+     "check", 1, ":15:15: OIM403"),
+    # convert
+    ("empty csv", "s.csv", lambda: b"", "convert", 1, "the export is empty"),
+    ("bom only csv", "s.csv", lambda: b"\xef\xbb\xbf", "convert", 1, "the export is empty"),
+    ("unclosed quote", "s.csv", lambda: GOOD_CSV + b'B,"x,y,1,2,\r\nC,x,y,1,2,\r\n', "convert",
+     1, "a quote opened in this row is never closed"),
+    ("binary csv", "s.csv", lambda: bytes(range(1, 256)) * 100, "convert", 1,
+     "OIM017 byte 0x81 on line 2 is not cp1254 text"),
+    ("nul bytes csv", "s.csv", lambda: GOOD_CSV + b"B,x\x00,y,1,2,\r\n", "convert", 1, "NUL"),
+    ("100 MB cell csv", "s.csv", lambda: GOOD_CSV + b'B,"' + b"x" * (100 << 20) + b'",y,1,2,\r\n',
+     "convert", 1, "longer than 16,777,216 characters"),
+    ("10,000 columns", "s.csv",
+     lambda: (",".join(["Order No", "Qty", "Price"] + [f"c{i}" for i in range(9_997)]) + "\n"
+              + ",".join(["A", "1", "2"] + ["v"] * 9_997) + "\n").encode(), "convert", 0,
+     "1 row read: 1 item, 0 rejected"),
+    ("mixed line endings csv", "s.csv", lambda: b"Order No,Qty,Price\nA,1,2\r\nB,0,2\rC,1,2\n",
+     "convert", 1, "OIM403"),
+    ("truncated xlsx", "s.xlsx",
+     lambda: xlsx_bytes([["Order No", "Qty", "Price"], ["A", 1, 2]])[:2000], "convert", 1,
+     "not a workbook"),
+    ("zip bomb", "s.xlsx", zip_bomb, "convert", 1, "a zip bomb"),
+    ("xml entity expansion", "s.xlsx", entity_expansion, "convert", 1, "cannot read"),
+    ("password protected", "s.xlsx",
+     lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 5000, "convert", 1, "encrypted"),
+    # fix
+    ("fix truncated json", "items.json", lambda: json.dumps([item(price="1")])[:-5].encode(),
+     "fix", 1, "unexpected end of file"),
+]
+
+
+@pytest.mark.parametrize(("name", "file", "build", "command", "code", "words"), CORPUS,
+                         ids=[c[0] for c in CORPUS])
+def test_corpus(cli, tmp_path, name, file, build, command, code, words):
+    source = tmp_path / file
+    source.write_bytes(build())
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = cli(command, source, *(["--force"] if command != "check" else []))
+    assert result.code == code, result.out[-2000:] + result.err
+    assert words in result.out + result.err
+    assert "Traceback" not in result.err
+    after = sorted(p.name for p in tmp_path.iterdir())
+    if code:  # nothing written (convert's output, fix's output, temporary files)
+        assert after == before
+    assert not [n for n in after if n.endswith(".tmp")]
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    (deep(10_000)[1:].split(b"}, {")[0] + b"}", "OIM007"),
+    (json.dumps(item(product="x")).replace('"x"', '"\xff"').encode("latin-1"), "OIM004"),
+])
+def test_fix_keeps_items_it_cannot_read(cli, tmp_path, raw, code):
+    """An item no parser reads cannot be fixed, but it is not dropped either: the output holds
+    it byte for byte, in its place, and the check of the output reports it."""
+    source = tmp_path / "items.json"
+    one, two = (json.dumps(item(order_number=f" A{n} ")).encode() for n in (1, 2))
+    source.write_bytes(b"[" + one + b",\n" + raw + b",\n" + two + b"]")
+    result = cli("fix", source, "-f", "json")
+    assert result.code == 1
+    report = json.loads(result.out)
+    assert [(p["code"], p["index"]) for p in report["problems"]] == [(code, 1)]
+    assert [c["pointer"] for c in report["changes"]] == ["/0/order_number", "/2/order_number"]
+    fixed = (tmp_path / "items.fixed.json").read_bytes()
+    assert fixed.count(b"\n  " + raw + b",\n") == 1
+    assert report["summary"]["items"] == 3
+    again = cli("fix", tmp_path / "items.fixed.json", "-o", tmp_path / "again.json")
+    assert again.code == 1
+    assert (tmp_path / "again.json").read_bytes() == fixed
+
+
+def test_merged_cells_and_hidden_sheets(cli, tmp_path):
+    source = tmp_path / "s.xlsx"
+    book = openpyxl.Workbook()
+    hidden = book.active
+    hidden.title = "Old"
+    hidden.sheet_state = "hidden"
+    sheet = book.create_sheet("Items")
+    for row in [["Order No", "Qty", "Price"], ["A", 1, 2], ["B", 1, 3]]:
+        sheet.append(row)
+    sheet.merge_cells("A2:A3")
+    book.save(source)
+    result = cli("convert", source, "-f", "json")
+    data = json.loads(result.out)
+    notes = [p["message"] for p in data["problems"] if p["code"] == "OIM015"]
+    assert any("merged cells" in n for n in notes)
+    assert any("read sheet 'Items' of 2" in n for n in notes)
+    assert [p["code"] for p in data["problems"] if p["severity"] == "error"] == ["OIM102"]
+
+
+@pytest.mark.parametrize("command", ["check", "convert", "fix"])
+def test_devices_and_fifos_are_refused(cli, tmp_path, command):
+    fifo = tmp_path / ("export.csv" if command == "convert" else "items.json")
+    os.mkfifo(fifo)
+    result = cli(command, fifo)
+    assert result.code == 2
+    assert "it is a FIFO" in result.err
+    result = cli(command, "/dev/zero")
+    assert result.code == 2
+    assert "it is a device" in result.err or "FILE" in result.err
+
+
+def test_fifo_as_orders_file(cli, tmp_path):
+    fifo = tmp_path / "orders.json"
+    os.mkfifo(fifo)
+    items = write_json(tmp_path / "items.json", [item()])
+    result = cli("check", items, "--orders", fifo)
+    assert result.code == 2
+    assert "the orders file" in result.err and "FIFO" in result.err
+
+
+def test_file_gone_while_workers_read_it(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "PIECE_BYTES", 500)
+
+    def vanished(path, offset, length):
+        raise FileNotFoundError(2, "No such file or directory", path)
+
+    monkeypatch.setattr(parallel, "_read", vanished)
+    items = write_json(tmp_path / "items.json", [item(order_number=f"A{i}") for i in range(50)])
+    result = cli("check", items, "-j", "2")
+    assert result.code == 2
+    assert result.err.startswith(f"oimtool: error: cannot read {items}")
+
+
+@pytest.mark.parametrize("args", [
+    ["convert", "{csv}", "-o", "/proc/oimtool-none/items.json"],
+    ["check", "{json}", "--output", "/proc/oimtool-none/report.json"],
+    ["fix", "{json}", "-o", "/proc/oimtool-none/items.json"],
+])
+def test_output_folder_that_cannot_be_written(cli, tmp_path, args):
+    (tmp_path / "s.csv").write_bytes(GOOD_CSV)
+    write_json(tmp_path / "items.json", [item()])
+    argv = [a.format(csv=tmp_path / "s.csv", json=tmp_path / "items.json") for a in args]
+    result = cli(*argv)
+    assert result.code == 2
+    assert "cannot write" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_full_disk(tmp_path):
+    """A file-size limit stands in for a full disk: the write fails, is reported, and the
+    half-written file is gone."""
+    rows = b"".join(b"A%d,x,y,1,2,\r\n" % i for i in range(20_000))
+    (tmp_path / "s.csv").write_bytes(GOOD_CSV + rows)
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+    result = subprocess.run([sys.executable, "-m", "oimtool", "convert", "s.csv"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            preexec_fn=limited, check=False)
+    assert result.returncode == 2, result.stderr
+    assert "cannot write" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv"]
+
+
+# -- interruption ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def big_export(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("big")
+    path = folder / "big.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("Order No,Product,SKU,Qty,Price,Image\n")
+        for i in range(600_000):
+            handle.write(f"O{i},Ürün {i},S{i},2,{i % 500}.5,https://cdn.example.com/{i}.jpg\n")
+    return path
+
+
+@pytest.mark.parametrize(("signum", "code", "jobs"), [
+    (signal.SIGINT, 130, "1"), (signal.SIGTERM, 143, "1"), (signal.SIGTERM, 143, "2"),
+    (signal.SIGINT, 130, "2"),
+])
+def test_interrupted_conversion_leaves_nothing(tmp_path, big_export, signum, code, jobs):
+    out = tmp_path / "items.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "oimtool", "convert", str(big_export), "-o", str(out), "-j",
+         jobs, "--output", str(tmp_path / "report.txt")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        for _ in range(600):  # wait until the output is being written
+            if any(p.name.startswith(".items.json.") for p in tmp_path.iterdir()):
+                break
+            if process.poll() is not None:
+                pytest.fail("the conversion ended before it could be interrupted")
+            __import__("time").sleep(0.05)
+        else:
+            pytest.fail("no temporary output appeared")
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == code, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("oimtool: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
