@@ -16,6 +16,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
+from .dedup import Seen
 from .errors import InputError, open_input
 from .jsonstream import Batch, Issue
 from .orders import OrderIndex, iter_unreferenced, load_orders
@@ -245,7 +246,7 @@ class Checker:
         handle = open_input(path)
         self.summary.files += 1
         with handle:
-            seen: dict[int, int] = {}  # fingerprint -> first item index
+            seen = Seen()
             try:
                 parts = stream(str(path), handle, workers=self._workers_for(handle),
                                work=analyse_in_worker,
@@ -258,8 +259,13 @@ class Checker:
                     else:
                         self.summary.items += part.result.count
                         yield from self._conclude(part, shown, seen)
+                for index, _, first in seen.finish():  # repeats found on disk: no position
+                    yield self._emit(Problem("OIM803", _duplicate(index, first).message, shown,
+                                             index, pointer(index)))
             except OSError as exc:
                 raise InputError(f"cannot read {shown}: {exc}") from exc
+            finally:
+                seen.close()
 
     def check_items(self, items: Iterable[Any], *, file: str = "<items>") -> Iterator[Problem]:
         """Problems of items already in memory (no line numbers): for library use."""
@@ -272,9 +278,10 @@ class Checker:
                 pointer="",
             ))
         analysis = analyse(batch, self.orders, located=False)
-        yield from self._conclude(Placed(analysis, 0, None, batch), file, {}, located=False)
+        yield from self._conclude(Placed(analysis, 0, None, batch), file, Seen(len(batch.items)),
+                                  located=False)
 
-    def _conclude(self, placed: Placed, shown: str, seen: dict[int, int], *,
+    def _conclude(self, placed: Placed, shown: str, seen: Seen, *,
                   located: bool = True) -> Iterator[Problem]:
         """Add what needs the whole file (duplicates, orders referred to) to a batch's
         findings, and yield them all as problems, in item order."""
@@ -290,15 +297,14 @@ class Checker:
             findings = [(k, f, *rebase((l_, c_), line, column)) for k, f, l_, c_ in findings]
         keys = analysis.fingerprints
         if isinstance(keys, bytes):
-            keys = array("q", keys)
-            chunk = dict(zip(keys, range(start, start + len(keys)), strict=True))
-            if len(chunk) == len(keys) and seen.keys().isdisjoint(chunk):
-                seen.update(chunk)  # no duplicate: the usual batch, at C speed
-                keys = []
-        for k, key in enumerate(keys):
-            if key is not None and (first := seen.setdefault(key, start + k)) != start + k:
-                line, column = placed.view.locate(k) if located else (None, None)
-                findings.append((k, _duplicate(start + k, first), line, column))
+            found = seen.add(array("q", keys), range(start, start + analysis.count))
+        else:  # some items are not objects: they have no fingerprint
+            present = [k for k, key in enumerate(keys) if key is not None]
+            found = [(present[j], first) for j, first in seen.add(
+                [keys[k] for k in present], [start + k for k in present])]
+        for k, first in found:
+            line, column = placed.view.locate(k) if located else (None, None)
+            findings.append((k, _duplicate(start + k, first), line, column))
         if not findings:
             return
         findings.sort(key=lambda entry: entry[0])  # stable: each item's findings keep order

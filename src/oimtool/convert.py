@@ -22,6 +22,7 @@ import orjson
 
 from .check import fingerprint, order_lookup
 from .columns import Column, MappingError, known_count, letter, plan_columns
+from .dedup import Seen
 from .fields import FIELDS, has_price_places, is_float_noise
 from .numbers import ParsedNumber, parse_number_text
 from .orders import OrderIndex
@@ -671,7 +672,7 @@ class Conversion:
         self.summary = Summary(files=1)
         self.summary.extra.update(rows=0, rejected=0, blank=0, written=0)
         self._rejects: list[tuple[int, list[Any], list[str]]] = []
-        self._seen: dict[int, int] = {}
+        self._seen = Seen()
         self._broken = False
         self.outputs: list[Path] = []
         #: Called now and then with (fraction of the source read, rows so far).
@@ -694,6 +695,9 @@ class Conversion:
                 "OIM017", str(exc), converter.shown,
                 source=converter.where(exc.row or converter.header_row, None))])
         else:
+            yield from self._counted(  # repeats found on disk, in a very long export
+                self._repeat(index, number, first_row)
+                for number, index, first_row in self._seen.finish())
             if self.summary.extra["rows"] == 0:
                 self._broken = True
                 yield from self._counted([Problem(
@@ -775,27 +779,24 @@ class Conversion:
         if converted.valid:
             self.writer.write_json(converted.items, converted.valid)
         self._rejects.extend(converted.rejected)
-        keys = array("q", converted.fingerprints)
         first = converted.first
         indexes = range(first, first + converted.rows)
-        seen = self._seen
         numbers = array("I", converted.numbers)
-        chunk = dict(zip(keys, numbers, strict=True))  # fingerprint -> its first row
+        found = self._seen.add(array("q", converted.fingerprints), numbers, indexes)
         problems = converted.problems
-        if len(chunk) != len(keys) or not seen.keys().isdisjoint(chunk):
+        if found:
             problems = list(problems)
-            for index, number, key in zip(indexes, numbers, keys, strict=True):
-                first_row = seen.setdefault(key, number)
-                if first_row != number:
-                    problems.append(Problem(
-                        "OIM803", f"row {number} repeats row {first_row}: a double export? "
-                        "Remove one unless the order really has two such lines",
-                        self.converter.shown, index, pointer(index),
-                        source=self.converter.where(number, None)))
+            problems.extend(self._repeat(indexes[k], numbers[k], first_row)
+                            for k, first_row in found)
             problems.sort(key=lambda p: p.index)  # stable: each row's problems keep order
-        else:
-            seen.update(chunk)
         yield from self._counted(problems)
+
+    def _repeat(self, index: int, number: int, first_row: int) -> Problem:
+        return Problem(
+            "OIM803", f"row {number} repeats row {first_row}: a double export? "
+            "Remove one unless the order really has two such lines",
+            self.converter.shown, index, pointer(index),
+            source=self.converter.where(number, None))
 
     def _counted(self, problems: list[Problem] | Iterator[Problem]) -> Iterator[Problem]:
         for problem in problems:
@@ -810,6 +811,7 @@ class Conversion:
     def finish(self, stdout: Any = None) -> list[Path]:
         """Write the output (and the rejected rows) if the run allows it; remove it if not."""
         self.converter.source.close()
+        self._seen.close()
         if self.rejects_path is not None:
             write_rejects(self.rejects_path, self.converter.header, self._rejects,
                           delimiter=self.converter.source.delimiter or ",")
@@ -823,6 +825,7 @@ class Conversion:
     def abort(self) -> None:
         """Remove what was written; nothing is kept."""
         self.converter.source.close()
+        self._seen.close()
         self.writer.abort()
 
 
