@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -205,3 +206,14 @@ def test_null_described_once(cli, tmp_path):
     assert report["problems"][0]["message"] == (
         "order_number is null (an empty cell?): write the number of the order this line "
         "belongs to")
+
+
+def test_a_repeated_unknown_key_is_found_whatever_else_the_batch_holds(cli, tmp_path):
+    path = tmp_path / "items.json"
+    path.write_text(
+        '[{"order_number": "A", "product": null, "sku": null, "quantity": 1, "price": 9, '
+        '"image_url": null, "extra_field": {"a": {"b": 1}}, "note": "x", "note": "y"},\n'
+        + json.dumps(item(order_number="B")) + "]", encoding="utf-8")
+    report = cli("check", path, "-f", "json").json()
+    assert problems(report, "code", "index", "field", "value") == [
+        ("OIM801", 0, "note", "y"), ("OIM008", 0, "note", "y")]

@@ -324,6 +324,25 @@ def test_extra_columns_and_extra_field_column(cli, tmp_path):
     ]
 
 
+def test_extra_keeps_cells_under_no_header_when_every_column_matched(cli, tmp_path):
+    source = text(tmp_path / "s.csv", [["Order No", "Qty", "Price"], ["A", "1", "2", "zz"],
+                                       ["B", "1", "2"]])
+    assert cli("convert", source, "--extra").code == 0
+    assert [i["extra_field"] for i in items_of(tmp_path / "s.json")] == [{"column D": "zz"}, {}]
+    result = cli("convert", source, "--force", "-f", "json")
+    [stray] = [p for p in report(result)["problems"] if p["code"] == "OIM016"]
+    assert stray["source"]["row"] == 2
+    assert stray["message"].endswith('(--extra keeps such cells, as "column D")')
+
+
+def test_an_encoding_that_does_not_fit_is_a_problem_of_the_file(cli, tmp_path):
+    source = text(tmp_path / "s.csv", [["Order No", "Qty", "Price"], ["A", "1", "2"]])
+    result = cli("convert", source, "--encoding", "utf-16", "-f", "json")
+    assert result.code == 1
+    assert [p["code"] for p in report(result)["problems"]] == ["OIM017"]
+    assert not (tmp_path / "s.json").exists()
+
+
 # -- numbers --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("prices", "options", "expected", "codes"), [

@@ -177,6 +177,27 @@ def test_bom_and_utf16_become_utf8(cli, tmp_path):
     assert fixed_items(tmp_path / "items.fixed.json") == [item()]
 
 
+def test_in_place_drops_a_bom_even_when_nothing_else_changes(cli, tmp_path):
+    source = tmp_path / "items.json"
+    body = json.dumps([item()], ensure_ascii=False, indent=2).encode()
+    source.write_bytes(b"\xef\xbb\xbf" + body)
+    result = cli("fix", source, "--in-place")
+    assert result.code == 0
+    assert "(OIM005)" in result.out.splitlines()[0]
+    assert source.read_bytes()[:1] == b"["
+    assert json.loads(source.read_bytes()) == [item()]
+
+
+def test_integers_beyond_64_bits_are_written_back_exact(cli, tmp_path):
+    source = tmp_path / "items.json"
+    source.write_text(json.dumps([item(extra_field={"low": -(2**63) - 1, "high": 2**64,
+                                                    "ok": -(2**63)}, order_number=" A ")]),
+                      encoding="utf-8")
+    assert cli("fix", source).code == 0
+    assert json.loads((tmp_path / "items.fixed.json").read_text())[0]["extra_field"] == {
+        "low": -(2**63) - 1, "high": 2**64, "ok": -(2**63)}
+
+
 def test_several_files_in_place(cli, tmp_path):
     a = write_json(tmp_path / "a.items.json", [item(price="2")])
     b = write_json(tmp_path / "b.items.json", [item(quantity=0)])

@@ -90,7 +90,7 @@ CORPUS = [
     ("100 MB cell", "items.json", lambda: json.dumps([item(product="x" * (100 << 20))]).encode(),
      "check", 1, "product is 104,857,600 characters long"),
     ("nested 10,000 deep", "items.json", lambda: deep(10_000), "check", 1,
-     "OIM007 item 0 nests objects or arrays more than 1,024 levels deep"),
+     "OIM007 item 0 nests objects or arrays more than 254 levels deep"),
     ("integers beyond 64 bits", "items.json",
      lambda: json.dumps([item(order_number=2**70, quantity=2**65)]).encode(), "check", 1,
      f'write "{2**70}"'),
@@ -148,6 +148,7 @@ def test_corpus(cli, tmp_path, name, file, build, command, code, words):
 @pytest.mark.parametrize(("raw", "code"), [
     (deep(10_000)[1:].split(b"}, {")[0] + b"}", "OIM007"),
     (json.dumps(item(product="x")).replace('"x"', '"\xff"').encode("latin-1"), "OIM004"),
+    (deep(600)[1:].split(b"}, {")[0] + b"}", "OIM007"),  # read, but too deep to be written
 ])
 def test_fix_keeps_items_it_cannot_read(cli, tmp_path, raw, code):
     """An item no parser reads cannot be fixed, but it is not dropped either: the output holds
@@ -166,6 +167,43 @@ def test_fix_keeps_items_it_cannot_read(cli, tmp_path, raw, code):
     again = cli("fix", tmp_path / "items.fixed.json", "-o", tmp_path / "again.json")
     assert again.code == 1
     assert (tmp_path / "again.json").read_bytes() == fixed
+
+
+def nested(levels: int, kind: str) -> object:
+    value: object = {} if kind == "object" else []
+    for _ in range(levels - 1):
+        value = {"a": value} if kind == "object" else [value]
+    return value
+
+
+@pytest.mark.parametrize("depth", [254, 255, 1000, 1024, 1025])
+@pytest.mark.parametrize(("key", "kind"), [("extra_field", "object"), ("product", "array"),
+                                            ("notes", "object")])
+def test_nesting_at_the_limits(cli, tmp_path, depth, key, kind):
+    """An item (level 1) may nest 254 levels: up to that every report writes its values; one
+    level more is OIM007, whether orjson reads it (to 1,024) or not."""
+    import sys
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(5000)  # json.dumps here, not oimtool, needs it
+    try:
+        text = json.dumps([item(**{key: nested(depth - 1, kind)}), item(order_number="B")])
+    finally:
+        sys.setrecursionlimit(limit)
+    path = tmp_path / "items.json"
+    path.write_text(text, encoding="utf-8")
+    for fmt in ("json", "sarif", "csv", "text"):
+        result = cli("check", path, "-f", fmt)
+        assert result.code in (0, 1) and not result.err, result.err
+    report = json.loads(cli("check", path, "-f", "json").out)
+    codes = [(p["code"], p["index"]) for p in report["problems"]]
+    if depth > 254:
+        assert codes == [("OIM007", 0)]
+    else:
+        assert ("OIM007", 0) not in codes
+    fixed = cli("fix", path, "-o", tmp_path / "fixed.json", "--unsafe", "-f", "json")
+    assert fixed.code in (0, 1) and not fixed.err, fixed.err
+    assert json.loads(fixed.out)["summary"]["items"] == 2
 
 
 def test_merged_cells_and_hidden_sheets(cli, tmp_path):

@@ -18,11 +18,12 @@ import orjson
 
 from .dedup import Seen
 from .errors import InputError, open_input
+from .fields import nesting_message
 from .jsonstream import Batch, Issue
 from .orders import OrderIndex, iter_unreferenced, load_orders
 from .parallel import Placed, Workers, context, rebase, stream, worth_parallel
 from .problems import Fix, Problem, Summary, pointer
-from .validate import Finding, _number_as_text, explain, is_clean, show
+from .validate import Finding, _number_as_text, explain, is_clean, show, too_deep
 
 _SORT_KEYS = orjson.OPT_SORT_KEYS
 
@@ -111,11 +112,16 @@ def analyse(batch: Batch, orders: Sequence[OrderIndex], *, located: bool = True)
     fingerprints: list[int | None] = []
     findings = []
     for k, item in enumerate(items):
-        if type(item) is not dict:
-            fingerprints.append(None)
-        else:
+        if is_clean(item):
             fingerprints.append(fingerprint(item))
-        if not is_clean(item):
+        elif too_deep(item):  # one problem, and nothing else looks into it
+            fingerprints.append(None)
+            line, column = batch.locate(k) if located else (None, None)
+            findings.append((k, Finding("OIM007", None, None, nesting_message("the item")),
+                             line, column))
+            continue
+        else:
+            fingerprints.append(fingerprint(item) if type(item) is dict else None)
             for found_one in explain(item):
                 line = column = None
                 if located:

@@ -434,10 +434,10 @@ class Converter:
             "extra_field": {} if self._extra_at is None or self._extra_at >= width else
             _extra_field(cells[self._extra_at], found),
         }
-        if self._extra_columns:
+        if self.options.extra:
             extra = {header: _json_value(cells[i]) for i, header in self._extra_columns
                      if i < width and not _empty(cells[i])}
-            if self.options.extra and self._unnamed and width > self._unnamed[0]:
+            if self._unnamed and width > self._unnamed[0]:
                 extra.update((f"column {letter(i)}", _json_value(cells[i]))
                              for i in self._unnamed_in(width) if not _empty(cells[i]))
             if extra and isinstance(item["extra_field"], dict):
@@ -457,7 +457,8 @@ class Converter:
         count = f"{len(stray)} cell{'s' if len(stray) > 1 else ''}"
         found.append(("OIM016", "", None, (
             f"the row has {count} under no header ({values}); dropped: check the row for a "
-            "stray delimiter, or name the column (--extra keeps such cells as \"column F\")"
+            f"stray delimiter, or name the column (--extra keeps such cells, as "
+            f"\"column {letter(stray[0][0])}\")"
         )))
 
     def _problem(self, index: int, number: int, code: str, name: str, value: Any, message: str,

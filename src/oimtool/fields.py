@@ -34,6 +34,17 @@ URL_MAX_LENGTH = 2048  # Django's URLValidator.max_length
 URL_MAX_HOST = 253
 URL_WARN_LENGTH = 200  # Django's URLField default max_length
 FLOAT_NOISE_ULPS = 4
+#: How deep an item may nest objects and arrays (the item itself is level 1). Python's json
+#: module, which Omnitron reads uploads with, stops near 1,000 levels less the server's own
+#: call stack, orjson writes at most 254: deeper is refused, which no real extra_field needs.
+MAX_NESTING = 254
+
+
+def nesting_message(what: str) -> str:
+    """OIM007's message: ``what`` names the item."""
+    return (f"{what} nests objects or arrays more than {MAX_NESTING} levels deep, beyond what "
+            "oimtool and most JSON tools read (Omnitron's parser stops near 1,000): flatten "
+            "extra_field")
 
 
 def decimal_places(number: float | int) -> int:

@@ -23,7 +23,7 @@ from .fields import FIELD_SET, FIELDS
 from .jsonstream import ArrayReader, Batch, Issue
 from .orders import OrderIndex
 from .problems import Fix, Problem, pointer
-from .validate import Finding, explain, is_clean
+from .validate import Finding, explain, is_clean, too_deep
 
 _ROUNDS = 8  # fixes that reveal other fixable problems: a few rounds settle any item
 
@@ -161,6 +161,7 @@ class Fixer:
     def _issue(self, issue: Issue, shown: str, writer: Any, result: FixResult
                ) -> Change | None:
         if issue.code == "OIM005":  # the output is UTF-8 without a BOM whatever the input
+            result.changes += 1
             return Change(shown, "", issue.message.split("; ")[0].removeprefix("the file "),
                           "UTF-8 without a byte order mark", "OIM005")
         if issue.text is not None:  # an item no parser reads: kept byte for byte, reported
@@ -183,6 +184,13 @@ class Fixer:
         for k, parsed in enumerate(batch.items):
             item = exact.get(k, parsed)
             index = batch.start + k
+            if too_deep(item):  # nothing to fix that a person should not see: kept as it is
+                text = batch.item_text(k)
+                writer.write_json(b"  " + text, 1)
+                if diff is not None:
+                    diff.skip(text.count(b"\n") + 1)
+                result.items += 1
+                continue
             for key, dropped, _ in repeated.get(k, ()):
                 # the dict already holds the last value only: say what was dropped
                 yield Change(shown, pointer(index, key), dropped, item.get(key), "OIM008")

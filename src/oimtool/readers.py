@@ -90,7 +90,7 @@ class Export:
             line = self.lines_before + (self.reader.line_num if self.reader is not None else 0)
             error = ContentError(_csv_error(str(exc), line), (rows[-1][0] if rows else self.last)
                                  + 1)
-        except UnicodeDecodeError:
+        except UnicodeError:  # not decodable; or, for UTF-16, no byte order mark
             error = ContentError(_undecodable(self.path, self.encoding or "utf-8"))
         if rows:
             self.last = rows[-1][0]
@@ -256,6 +256,9 @@ def _undecodable(path: Path, encoding: str) -> str:
                 line += chunk.count(b"\n", 0, exc.start)
                 return (f"byte 0x{bad:02x} on line {line} is not {encoding} text: give the "
                         "file's encoding with --encoding (cp1254 for Turkish Windows)")
+            except UnicodeError as exc:  # UTF-16 without a byte order mark
+                return (f"the file is not {encoding} text ({exc}): give its encoding with "
+                        "--encoding, or leave it out to have it detected")
             offset += len(chunk)
             line += chunk.count(b"\n")
     return f"the file is not {encoding} text: give its encoding with --encoding"
@@ -299,7 +302,7 @@ def text_piece_rows(path: Path, start: int, end: int, encoding: str, delimiter: 
         text = data.decode(_codec(encoding))
         return list(zip(count(1), csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
                                              strict=True)))
-    except (UnicodeDecodeError, csv.Error):
+    except (UnicodeError, csv.Error):
         return None
 
 

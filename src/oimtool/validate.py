@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,12 +22,14 @@ from .fields import (
     FIELD_SET,
     FIELDS,
     MAX_LENGTH,
+    MAX_NESTING,
     PRICE_LIMIT,
     QUANTITY_MAX,
     URL_WARN_LENGTH,
     URL_WARN_SCHEMES,
     has_price_places,
     is_float_noise,
+    nesting_message,
     round_half_up,
     url_scheme,
     url_verdict,
@@ -70,7 +73,7 @@ def is_clean(item: Any) -> bool:
                 len(v) > URL_WARN_LENGTH or _common_url(v) is None))):
             return False
         v = item["extra_field"]
-        return type(v) is dict and (not v or not has_nul(v))
+        return type(v) is dict and (not v or _clean_extra(v))
     except KeyError:
         return False
 
@@ -398,12 +401,59 @@ def _image_url(item: dict[str, Any], out: list[Finding]) -> None:
         ))
 
 
+def _clean_extra(value: dict[str, Any]) -> bool:
+    try:  # in a list, as in its item: orjson refuses it exactly when the item is too deep
+        return b"\\u0000" not in orjson.dumps([value])
+    except TypeError:  # too deep for orjson, or an integer beyond 64 bits: look closer
+        return not _deeper(value, MAX_NESTING - 1) and not has_nul(value)
+
+
 def has_nul(value: Any) -> bool:
     """True when a JSON value holds U+0000 anywhere, in a key or a string."""
     try:
         return b"\\u0000" in orjson.dumps(value)
-    except TypeError:  # not JSON data (library callers)
-        return "\\x00" in repr(value)
+    except TypeError:  # too deep for orjson, or not JSON data (library callers)
+        return any("\x00" in text for text in _strings(value))
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a value, keys too, without recursion (the value may be deep)."""
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            yield from (key for key in value if isinstance(key, str))
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+
+
+def too_deep(item: Any) -> bool:
+    """True when an item nests objects or arrays more than MAX_NESTING levels deep (OIM007).
+    Cheap for the usual item: orjson writes anything up to that depth, and refuses deeper."""
+    if type(item) is not dict and type(item) is not list:
+        return False
+    try:
+        orjson.dumps(item)
+        return False
+    except TypeError:  # too deep, or not JSON data (library callers): look closer
+        return _deeper(item, MAX_NESTING)
+
+
+def _deeper(value: Any, limit: int) -> bool:
+    """True when a value nests objects or arrays more than ``limit`` levels deep (the value
+    itself is level 1); without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _without_nul(value: Any) -> Any:
@@ -522,6 +572,8 @@ def _unknown_keys(item: dict[str, Any], out: list[Finding]) -> None:
 
 def explain(item: Any) -> list[Finding]:
     """Every problem of one item, in field order, each with its rule code and fix."""
+    if too_deep(item):
+        return [Finding("OIM007", None, None, nesting_message("the item"))]
     if not isinstance(item, dict):
         return [Finding(
             "OIM006", None, item,

@@ -49,7 +49,14 @@ def dumps(data: Any) -> bytes:
     try:
         return orjson.dumps(data, default=str)
     except TypeError:
+        pass
+    try:
         return orjson.dumps(_stringify(data), default=str)
+    except TypeError:  # a value nested deeper than orjson writes (up to OIM007's limit)
+        import json
+
+        return json.dumps(_stringify(data), default=str, ensure_ascii=False,
+                          separators=(",", ":")).encode()
 
 
 def _stringify(data: Any) -> Any:

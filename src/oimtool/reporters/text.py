@@ -116,10 +116,10 @@ def _fix_line(summary: Summary) -> str:
     text = f"{plural(changes, 'change')} in {scope}." if changes else f"Nothing to fix in {scope}."
     if not summary.errors and not summary.warnings:
         return text + " No problems remain."
-    remain = [plural(summary.errors, "error")]
+    remain = [plural(summary.errors, "error")] if summary.errors else []
     if summary.warnings:
         remain.append(plural(summary.warnings, "warning"))
-    verb = "remains" if summary.errors + summary.warnings == 1 else "remain"
+    verb = "remains" if len(remain) == 1 and summary.errors + summary.warnings == 1 else "remain"
     text += f" {' and '.join(remain).capitalize()} {verb}"
     if summary.unsafe_fixable:
         text += f"; {summary.unsafe_fixable:,} more with --unsafe"
