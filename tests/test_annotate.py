@@ -56,7 +56,7 @@ def test_workbook_annotated_in_place_of_its_cells(cli, tmp_path):
     cells = [r[0] for r in rows[1:] if r[2] not in ("OIM011", "OIM015")]
     assert cells == ["Items!E2", "Items!C3", "Items!D4", "Items!C5", "Items!A5"]
     link = next(c for c in problems["A"] if c.value == "Items!C3").hyperlink
-    assert link.location == "'Items'!C3"
+    assert link.location == "Items!C3"
 
 
 def test_csv_annotated_as_a_new_workbook(cli, tmp_path):
@@ -80,3 +80,51 @@ def test_clean_export_annotated_with_an_empty_problems_sheet(cli, tmp_path):
     marked = openpyxl.load_workbook(tmp_path / "m.xlsx")
     assert marks(marked["s"]) == {}
     assert marked["Problems"].max_row == 1
+
+
+def test_sheet_names_with_quotes_link_right(cli, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Kadın's"
+    for row in [["Order No", "Qty", "Price"], ["A", 0, 2]]:
+        book.active.append(row)
+    source = tmp_path / "s.xlsx"
+    book.save(source)
+    assert cli("convert", source, "--annotate", tmp_path / "marked.xlsx").code == 1
+    marked = openpyxl.load_workbook(tmp_path / "marked.xlsx")
+    links = [row[0].hyperlink.location for row in marked["Problems"].iter_rows(min_row=2)]
+    assert links[-1] == "'Kadın''s'!B2"
+
+
+def test_a_workbook_openpyxl_refuses_is_annotated_from_its_values(cli, tmp_path):
+    """XML entities where calamine does not look (the document properties): openpyxl, with
+    defusedxml, refuses the file; the annotated copy is built from the values instead."""
+    import zipfile
+
+    source = xlsx(tmp_path / "s.xlsx", [["Order No", "Qty", "Price"], ["A", 0, 2]])
+    with zipfile.ZipFile(source) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    core = __import__("re").sub(rb"^<\?xml[^>]*\?>", b"", files["docProps/core.xml"])
+    files["docProps/core.xml"] = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
+                                  + core.replace(b"<dc:creator>openpyxl", b"<dc:creator>&a;"))
+    with zipfile.ZipFile(source, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    result = cli("convert", source, "--annotate", tmp_path / "marked.xlsx")
+    assert result.code == 1 and not result.err
+    marked = openpyxl.load_workbook(tmp_path / "marked.xlsx")
+    assert marks(marked.worksheets[0])["B2"] == (ERROR_FILL, "OIM403")
+
+
+def test_macros_are_kept_only_in_an_xlsm_copy(cli, tmp_path):
+    source = xlsx(tmp_path / "s.xlsm", [["Order No", "Qty", "Price"], ["A", 0, 2]])
+    result = cli("convert", source, "--annotate", tmp_path / "marked.csv")
+    assert result.code == 2
+    assert "give the annotated workbook the suffix .xlsx or .xlsm" in result.err
+    plain = xlsx(tmp_path / "p.xlsx", [["Order No", "Qty", "Price"], ["A", 0, 2]])
+    result = cli("convert", plain, "--annotate", tmp_path / "marked.xlsm")
+    assert result.code == 2
+    assert "the suffix .xlsx" in result.err
+    assert cli("convert", source, "--annotate", tmp_path / "marked.xlsx").code == 1
+    with __import__("zipfile").ZipFile(tmp_path / "marked.xlsx") as archive:
+        types = archive.read("[Content_Types].xml")
+    assert b"macroEnabled" not in types

@@ -251,3 +251,28 @@ def test_an_item_without_a_problem_is_not_changed(value):
         fixed, changes = fix_item(value, 0, file="f", unsafe=True)
         assert changes == []
         assert fixed == value
+
+
+def test_dry_run_diff_applies_with_patch(cli, tmp_path):
+    """Hunks carry their own old and new line numbers (an item that grows moves the ones after
+    it) and the "," between items: patch turns the laid-out input into the output."""
+    import shutil
+    import subprocess
+
+    if shutil.which("patch") is None:
+        pytest.skip("no patch program")
+    items = [item(order_number=" A "), item(product=...), item(quantity=2.0), item(sku=12)]
+    source = tmp_path / "items.json"
+    source.write_bytes(b"[\n" + b",\n".join(
+        b"  " + b"\n  ".join(json.dumps(i, indent=2, ensure_ascii=False).encode().split(b"\n"))
+        for i in items) + b"\n]\n")
+    result = cli("fix", source, "--dry-run")
+    diff = result.out[result.out.index("--- "):result.out.rindex("\n", 0, -1) + 1]
+    assert [line for line in diff.splitlines() if line.startswith("@@")] == [
+        "@@ -2,5 +2,5 @@", "@@ -11,5 +11,6 @@",  # item 1 gains "product": null,
+        "@@ -20,7 +21,7 @@", "@@ -28,7 +29,7 @@"]  # so the items after it move a line down
+    patched = tmp_path / "patched.json"
+    shutil.copy(source, patched)
+    subprocess.run(["patch", "-s", str(patched)], input=diff, text=True, check=True)
+    assert cli("fix", source).code == 0
+    assert patched.read_bytes() == (tmp_path / "items.fixed.json").read_bytes()

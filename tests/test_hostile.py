@@ -275,6 +275,31 @@ def test_output_folder_that_cannot_be_written(cli, tmp_path, args):
     assert "Traceback" not in result.err
 
 
+@pytest.mark.parametrize(("args", "words"), [
+    (["check", "{json}", "--output", "{json}"], "--output {json} would replace the input {json}"),
+    (["check", "{json}", "--orders", "{orders}", "--output", "{orders}"],
+     "--output {orders} would replace the input {orders}"),
+    (["convert", "{csv}", "-o", "{csv}", "--force"], "--out {csv} would replace the input"),
+    (["convert", "{csv}", "-o", "{out}", "--output", "{out}", "--force"],
+     "--output {out} would replace the output of --out"),
+    (["convert", "{csv}", "--rejects", "{csv}", "--force"], "--rejects {csv} would replace"),
+    (["fix", "{json}", "--in-place", "--output", "{json}"], "--output {json} would replace"),
+    (["fix", "{json}", "-o", "{orders}", "--orders", "{orders}", "--force"],
+     "--out {orders} would replace the input {orders}"),
+])
+def test_an_output_never_replaces_an_input(cli, tmp_path, args, words):
+    paths = {"csv": tmp_path / "s.csv", "json": tmp_path / "items.json",
+             "orders": tmp_path / "orders.json", "out": tmp_path / "out.json"}
+    paths["csv"].write_bytes(GOOD_CSV)
+    write_json(paths["json"], [item()])
+    write_json(paths["orders"], [{"number": "ORD1001"}])
+    before = {p: p.read_bytes() for p in tmp_path.iterdir()}
+    result = cli(*[a.format(**paths) for a in args])
+    assert result.code == 2
+    assert result.err.startswith(f"oimtool: error: {words.format(**paths)}"), result.err
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
 def test_full_disk(tmp_path):
     """A file-size limit stands in for a full disk: the write fails, is reported, and the
     half-written file is gone."""

@@ -46,6 +46,17 @@ def _suggestion(problem: Problem) -> str:
     return f"{value} ({'safe' if fix.safe else 'unsafe'})"
 
 
+def check_target(source: Path, target: Path) -> str | None:
+    """Why ``target`` cannot be the annotated copy of ``source``, or None. A workbook's kind
+    is in its content, and Excel refuses a file whose suffix says otherwise: the copy of an
+    .xlsm (macros kept, never run) is an .xlsm, any other copy an .xlsx."""
+    wanted = {".xlsx"} | ({".xlsm"} if source.suffix.lower() == ".xlsm" else set())
+    if target.suffix.lower() not in wanted:
+        return (f"{target}: give the annotated workbook the suffix "
+                f"{' or '.join(sorted(wanted, reverse=True))}")
+    return None
+
+
 def annotate(source: Any, problems: Iterable[Problem], target: Path, *,
              columns: int) -> None:
     """Write the annotated copy of an opened export (``convert.Converter.source``) with its
@@ -60,10 +71,14 @@ def annotate(source: Any, problems: Iterable[Problem], target: Path, *,
 
     path: Path = source.path
     suffix = path.suffix.lower()
+    book = None
     if suffix in (".xlsx", ".xlsm"):
-        book = load_workbook(path, keep_vba=suffix == ".xlsm")
-        sheet = book[source.sheet]
-    else:
+        try:
+            book = load_workbook(path, keep_vba=target.suffix.lower() == ".xlsm")
+            sheet = book[source.sheet]
+        except Exception:  # XML entities (refused), a part calamine skips that openpyxl
+            book = None  # cannot read: the values go into a new workbook, as for a CSV
+    if book is None:
         book = Workbook()
         sheet = book.active
         sheet.title = (source.sheet or path.stem)[:31]
@@ -123,7 +138,7 @@ def annotate(source: Any, problems: Iterable[Problem], target: Path, *,
             _set(listing.cell(row=row, column=column), value)
         if ref:
             link = listing.cell(row=row, column=1)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet.title}'!{ref}")
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=shown)
             link.font = link_font
     for letter, width in zip("ABCDEFG", (16, 10, 9, 14, 90, 30, 30), strict=True):
         listing.column_dimensions[letter].width = width

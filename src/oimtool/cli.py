@@ -139,8 +139,10 @@ def check(
         oimtool check items.json --orders orders.json
     """
     from .check import Checker
+    from .output import refuse_inputs
     from .reporters import make_reporter
 
+    refuse_inputs([*files, *(orders or ())], [("--output", output)])
     color = output is None and fmt is ReportFormat.text and _use_color(sys.stdout)
     with Checker.with_orders(orders or (), jobs=_jobs(jobs)) as checker, \
             _report_stream(output) as stream:
@@ -226,6 +228,7 @@ def convert(
     from .convert import Conversion, ConvertError, ConvertOptions, default_output
     from .errors import OutputError
     from .orders import load_orders
+    from .output import refuse_inputs
     from .readers import SHEET_SUFFIXES, ContentError, SourceError
     from .reporters import make_reporter
 
@@ -255,10 +258,18 @@ def convert(
         extra=settings.get("extra", False) if extra is None else extra,
         decimal=decimal or settings.get("decimal"),
     )
+    if annotate is not None:
+        from .annotate import check_target
+
+        problem = check_target(source, annotate)
+        if problem:
+            raise typer.BadParameter(problem, param_hint="--annotate")
     for path in (rejects, annotate):
         if path is not None and path.exists() and not force:
             raise OutputError(f"{path} exists; use --force to replace it")
     target = None if to_stdout else (Path(out) if out else default_output(source))
+    refuse_inputs([source, *(orders or ())], [("--out", target), ("--output", output),
+                                              ("--rejects", rejects), ("--annotate", annotate)])
     order_indexes = [load_orders(p, jobs=_jobs(jobs)) for p in orders or ()]
     try:
         conversion = Conversion(source, output=target, options=options, orders=order_indexes,
@@ -418,6 +429,7 @@ def fix(
     from .check import Checker
     from .errors import OutputError
     from .fix import Diff, default_output, fix_file
+    from .output import refuse_inputs
     from .reporters import make_reporter
 
     if in_place and out is not None:
@@ -433,6 +445,8 @@ def fix(
         if not (in_place or dry_run or force) and target.exists():
             raise OutputError(f"{target} exists; use --force to replace it")
         targets.append(target)
+    written = [] if in_place else [("--out", target) for target in targets]
+    refuse_inputs([*files, *(orders or ())], [*written, ("--output", output)])
     color = output is None and fmt is ReportFormat.text and _use_color(sys.stdout)
     changes = 0
     with Checker.with_orders(orders or ()) as checker, _report_stream(output) as stream:

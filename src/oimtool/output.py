@@ -10,7 +10,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -46,6 +46,29 @@ def atomic_output(path: str | Path, *, overwrite: bool = True) -> Iterator[IO[by
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def refuse_inputs(inputs: Iterable[str | Path],
+                  outputs: Iterable[tuple[str, str | Path | None]]) -> None:
+    """Raise OutputError when an output of a run would replace one of its inputs, or another
+    of its outputs (each named by its option: ("--output", path)). Only fix --in-place may
+    rewrite an input, and it does not ask here."""
+    taken = {_identity(path): f"the input {path}" for path in inputs}
+    for option, path in outputs:
+        if path is None or str(path) == "-":
+            continue
+        key = _identity(path)
+        if key in taken:
+            raise OutputError(f"{option} {path} would replace {taken[key]}: give another path")
+        taken[key] = f"the output of {option}"
+
+
+def _identity(path: str | Path) -> tuple[object, ...]:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return ("path", os.path.realpath(path))
+    return ("file", found.st_dev, found.st_ino)
 
 
 def part_path(target: Path, number: int) -> Path:
