@@ -75,11 +75,12 @@ def test_unsafe_fixes_need_unsafe(cli, tmp_path):
     result = cli("fix", source, "--orders", orders, "--unsafe", "--force", "-f", "json")
     assert result.code == 0
     data = json.loads(result.out)
-    assert [(c["pointer"], c["old"], c["new"], c["code"]) for c in data["changes"]] == [
-        ("/0/price", 123.905, 123.91, "OIM504"),
-        ("/1/order_number", "a-7", "A-7", "OIM105"),
-        ("/2/colour", "red", None, "OIM801"),
-        ("/2/extra_field", {}, {"colour": "red"}, "OIM801"),
+    assert [(c["pointer"], c["op"], c["old"], c["new"], c["code"])
+            for c in data["changes"]] == [
+        ("/0/price", "replace", 123.905, 123.91, "OIM504"),
+        ("/1/order_number", "replace", "a-7", "A-7", "OIM105"),
+        ("/2/colour", "remove", "red", None, "OIM801"),
+        ("/2/extra_field", "replace", {}, {"colour": "red"}, "OIM801"),
     ]
     assert data["problems"] == []
     assert data["summary"]["changes"] == 4

@@ -154,3 +154,15 @@ def test_report_file(cli, tmp_path):
     result = cli("check", items, "-f", "sarif", "--output", tmp_path / "r.sarif")
     assert result.out == ""
     validate_sarif(json.loads((tmp_path / "r.sarif").read_text()))
+
+
+def test_junit_of_fix_has_a_case_per_input_with_what_remains(cli, tmp_path):
+    bad = write_json(tmp_path / "bad.json", [item(order_number=" A "), item(quantity=0)])
+    good = write_json(tmp_path / "good.json", [item(order_number=" B ")])
+    result = cli("fix", bad, good, "-f", "junit")
+    assert result.code == 1
+    suite = ET.fromstring(result.out).find("testsuite")
+    cases = {case.get("name"): [f.get("type") for f in case.findall("failure")]
+             for case in suite.findall("testcase")}
+    assert cases == {str(bad): ["OIM403"], str(good): []}
+    assert suite.find("testcase/failure").text.startswith(f"{tmp_path / 'bad.fixed.json'}:")

@@ -452,7 +452,7 @@ def fix(
     with Checker.with_orders(orders or ()) as checker, _report_stream(output) as stream:
         reporter = make_reporter(fmt.value, stream, color=color, command="fix")
         for items, target in zip(files, targets, strict=True):
-            reporter.begin(str(items))
+            reporter.begin(str(items), str(target))
             diff = Diff(str(items), str(target)) if dry_run and fmt is ReportFormat.text else (
                 None)
             result = fix_file(items, target=target, in_place=in_place, dry_run=dry_run,

@@ -50,7 +50,8 @@ class Change:
     code: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "pointer": self.pointer,
+        op = "add" if self.old is ABSENT else "remove" if self.new is ABSENT else "replace"
+        return {"file": self.file, "pointer": self.pointer, "op": op,
                 "old": None if self.old is ABSENT else self.old,
                 "new": None if self.new is ABSENT else self.new, "code": self.code}
 

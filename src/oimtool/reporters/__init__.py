@@ -32,8 +32,9 @@ class Reporter:
         self.color = color
         self.command = command
 
-    def begin(self, file: str) -> None:
-        """A file is about to be read (for formats that list every file)."""
+    def begin(self, file: str, output: str | None = None) -> None:
+        """A file is about to be read (for formats that list every file); ``output``: where
+        ``oimtool fix`` writes it, the file its remaining problems are placed in."""
 
     def add(self, problem: Problem) -> None:
         raise NotImplementedError

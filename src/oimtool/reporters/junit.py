@@ -16,12 +16,16 @@ class JunitReporter(Reporter):
     def __init__(self, out: IO[bytes], *, color: bool = False, command: str = "check") -> None:
         super().__init__(out, color=color, command=command)
         self._files: dict[str, list[Problem]] = {}
+        self._outputs: dict[str, str] = {}  # fix: output -> its input, whose case it is
 
-    def begin(self, file: str) -> None:
+    def begin(self, file: str, output: str | None = None) -> None:
         self._files.setdefault(file, [])
+        if output is not None:
+            self._outputs[output] = file
 
     def add(self, problem: Problem) -> None:
-        self._files.setdefault(problem.file, []).append(problem)
+        file = self._outputs.get(problem.file, problem.file)
+        self._files.setdefault(file, []).append(problem)
 
     def close(self, summary: Summary) -> None:
         suites = ET.Element("testsuites", name="oimtool")
