@@ -43,6 +43,8 @@ _HEADER_SEARCH_ROWS = 50
 _EXACT_DIGITS = 15  # what a spreadsheet keeps of a number
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _SIMPLE_DECIMAL = re.compile(r"([0-9]+)([.,])([0-9]+)\Z")
+#: "6.643,95", "1,234,567.5": thousands grouped one way, decimals the other (unambiguous).
+_GROUPED_DECIMAL = re.compile(r"([1-9][0-9]{0,2}(?:([.,])[0-9]{3})+)(?!\2)[.,]([0-9]+)\Z")
 _NUMERIC = ("quantity", "price")
 _six = itemgetter("order_number", "product", "sku", "quantity", "price", "image_url")
 _NONE = [None]
@@ -379,22 +381,29 @@ class Converter:
         problems: list[Problem] = []
         rejected: list[tuple[int, list[Any], list[str]]] = []
         valid_items = []
+        orders = self.orders
         for index, (number, cells) in enumerate(batch.rows, batch.first):
             item, found = self._item(number, cells)
-            row_problems = [self._problem(index, number, c, name, value, message)
-                            for c, name, value, message in found] if found else []
+            looked_up = order_lookup(item["order_number"], orders) if orders else None
             if is_clean(item):
-                findings: list[Finding] = []
                 keys.append(hash(_six(item)) if not item["extra_field"] else fingerprint(item))
+                if type(looked_up) is tuple:
+                    referenced[looked_up[0]].append(looked_up[1])
+                    looked_up = None
+                if not found and looked_up is None:  # the usual row: nothing to say
+                    valid_items.append(item)
+                    continue
+                findings: list[Finding] = []
             else:
                 findings = explain(item)
                 keys.append(fingerprint(item))
-            if self.orders:
-                looked_up = order_lookup(item["order_number"], self.orders)
-                if isinstance(looked_up, tuple):
+                if type(looked_up) is tuple:
                     referenced[looked_up[0]].append(looked_up[1])
-                elif looked_up is not None:
-                    findings.append(looked_up)
+                    looked_up = None
+            if looked_up is not None:
+                findings.append(looked_up)
+            row_problems = [self._problem(index, number, c, name, value, message)
+                            for c, name, value, message in found] if found else []
             if found:  # a cell reading failed: its field's own problem says it already
                 failed = {name for code, name, _, _ in found if code == "OIM012"}
                 findings = [f for f in findings if f.key not in failed]
@@ -490,7 +499,16 @@ class Converter:
         def read(cell: Any, found: Found) -> Any:
             if cell is None:
                 return None
-            if type(cell) is str:
+            kind = type(cell)
+            if kind is float:  # a workbook's typed number: the usual cases, quickly
+                if integral:
+                    if cell.is_integer() and abs(cell) < 2**63:
+                        return int(cell)
+                elif math.isfinite(cell) and round(cell * 100) / 100 == cell:
+                    return cell
+            elif kind is int and integral and abs(cell) < 2**63:
+                return cell
+            elif kind is str:
                 text = cell.strip()
                 if not text:
                     return None
@@ -504,6 +522,13 @@ class Converter:
                         if integral:
                             return int(value) if value.is_integer() else value
                         return _without_noise(value) if len(fraction) > 2 else value
+                grouped = _GROUPED_DECIMAL.match(text)
+                if grouped is not None:
+                    whole, group, fraction = grouped.groups()
+                    value = float(f"{whole.replace(group, '')}.{fraction}")
+                    if integral:
+                        return int(value) if value.is_integer() else value
+                    return _without_noise(value) if len(fraction) > 2 else value
             return self._number(name, cell, found, integral=integral)
         return read
 
@@ -598,7 +623,10 @@ def _empty(cell: Any) -> bool:
 
 
 def _blank(cells: list[Any]) -> bool:
-    return all(_empty(c) for c in cells)
+    for cell in cells:  # noqa: SIM110 - a plain loop: faster; it stops at the first cell
+        if cell is not None and (type(cell) is not str or cell.strip()):
+            return False
+    return True
 
 
 def _blank_text(cells: list[str]) -> bool:
