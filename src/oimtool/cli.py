@@ -228,7 +228,7 @@ def convert(
     from .convert import Conversion, ConvertError, ConvertOptions, default_output
     from .errors import OutputError
     from .orders import load_orders
-    from .output import refuse_inputs
+    from .output import probe_folder, refuse_inputs
     from .readers import SHEET_SUFFIXES, ContentError, SourceError
     from .reporters import make_reporter
 
@@ -267,6 +267,8 @@ def convert(
     for path in (rejects, annotate):
         if path is not None and path.exists() and not force:
             raise OutputError(f"{path} exists; use --force to replace it")
+        if path is not None:
+            probe_folder(path)
     target = None if to_stdout else (Path(out) if out else default_output(source))
     refuse_inputs([source, *(orders or ())], [("--out", target), ("--output", output),
                                               ("--rejects", rejects), ("--annotate", annotate)])

@@ -48,6 +48,20 @@ def atomic_output(path: str | Path, *, overwrite: bool = True) -> Iterator[IO[by
         raise
 
 
+def probe_folder(target: Path) -> None:
+    """Raise OutputError now, not after an hour of work, when ``target`` cannot be written:
+    its folder is missing or refuses a new file (read-only, not ours, /proc)."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"cannot write {target}: there is no folder {folder}")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
+    os.close(fd)
+    os.unlink(temp)
+
+
 def refuse_inputs(inputs: Iterable[str | Path],
                   outputs: Iterable[tuple[str, str | Path | None]]) -> None:
     """Raise OutputError when an output of a run would replace one of its inputs, or another
@@ -99,9 +113,7 @@ class ItemsWriter:
                 raise OutputError(f"{first} exists; use --force to replace it")
             if target.is_dir():
                 raise OutputError(f"{target} is a folder; give a file name")
-            folder = target.parent
-            if not folder.is_dir():
-                raise OutputError(f"cannot write {target}: there is no folder {folder}")
+            probe_folder(target)
 
     @property
     def total(self) -> int:
