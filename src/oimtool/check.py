@@ -86,8 +86,9 @@ def analyse(batch: Batch, orders: Sequence[OrderIndex], *, located: bool = True)
     if exact:  # integers beyond 64 bits, exact
         items = [exact.get(k, item) for k, item in enumerate(items)]
     referenced = [array("I") for _ in orders]
-    repeated = _repeated(batch) if located else []
-    if all(map(is_clean, items)):
+    clean = all(map(is_clean, items))
+    repeated = _repeated(batch, usual=clean) if located else []
+    if clean:
         # At C speed: see fingerprint(). Items with extra data are done apart.
         keys = array("q", map(hash, map(_six, items)))
         for k in compress(range(len(items)), map(_get_extra, items)):
@@ -138,10 +139,11 @@ def analyse(batch: Batch, orders: Sequence[OrderIndex], *, located: bool = True)
     return Analysis(len(items), fingerprints, [r.tobytes() for r in referenced], findings)
 
 
-def _repeated(batch: Batch) -> list[tuple[int, Finding, int | None, int | None]]:
-    """OIM008 for each field written twice in an item, placed at the key a parser keeps."""
+def _repeated(batch: Batch, *, usual: bool = False
+              ) -> list[tuple[int, Finding, int | None, int | None]]:
+    """OIM008 for each key written twice in an item, placed at the key a parser keeps."""
     found = []
-    for k, repeats in batch.repeated_keys().items():
+    for k, repeats in batch.repeated_keys(usual=usual).items():
         item = batch.items[k]
         for key, dropped, kept_at in repeats:
             kept = item.get(key)

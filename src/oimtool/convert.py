@@ -32,7 +32,6 @@ from .readers import (
     Export,
     open_source,
     open_text_at,
-    sheet_rows,
     text_offset_after,
     text_piece_rows,
 )
@@ -100,8 +99,8 @@ class Converted(NamedTuple):
 
 
 class Piece(NamedTuple):
-    """A stretch of the source a worker reads itself: a byte range of a text file (its rows
-    numbered from 1), or a range of a sheet's rows (numbered as the sheet does)."""
+    """A stretch of a text source a worker reads itself: a byte range (its rows numbered from
+    1)."""
 
     start: int
     stop: int
@@ -310,22 +309,12 @@ class Converter:
 
     # -- pieces for workers -------------------------------------------------------------
     def pieces(self, jobs: int) -> Iterator[Piece]:
-        """Cut what is left of the source after the header into pieces for ``jobs`` workers.
-
-        A text file is cut after a line break near every ``PIECE_BYTES``; a cut inside a
-        quoted cell is caught by the piece before it not ending between records. A sheet
-        (which the workers inherit, read) is cut into ranges of rows."""
+        """Cut what is left of a text source after the header into pieces for ``jobs``
+        workers: after a line break near every ``PIECE_BYTES``; a cut inside a quoted cell is
+        caught by the piece before it not ending between records."""
         from .parallel import PIECE_BYTES
 
         source = self.source
-        if source.is_sheet:
-            # One range per worker: each reads the sheet from its top to reach its range.
-            start = self.header_row - source.first_row
-            total = source.size
-            step = max(BATCH_ROWS, -(-(total - start) // jobs))
-            for begin in range(start, total, step):
-                yield Piece(begin, min(begin + step, total), begin + step >= total)
-            return
         assert source.encoding is not None and source.delimiter is not None
         start = text_offset_after(self.path, source.encoding, source.delimiter,
                                   self.header_row)
@@ -346,10 +335,8 @@ class Converter:
                 start = nominal + cut + 1
 
     def piece_rows(self, piece: Piece) -> list[tuple[int, list[Any]]] | None:
-        """A piece's rows; None when a text piece does not parse on its own."""
+        """A piece's rows; None when it does not parse on its own."""
         source = self.source
-        if source.is_sheet:
-            return sheet_rows(source, piece.start, piece.stop)
         assert source.encoding is not None and source.delimiter is not None
         return text_piece_rows(self.path, piece.start, piece.stop, source.encoding,
                                source.delimiter)
@@ -750,7 +737,6 @@ class Conversion:
             return
         index = 0  # data rows so far
         row = converter.header_row  # rows so far, for a text source (a sheet's are numbered)
-        sheet = converter.source.is_sheet
         failed = True
         try:
             for piece, done in spread(converter.pieces(workers.jobs), workers,
@@ -768,7 +754,7 @@ class Conversion:
                     return
                 rows, batches = done
                 for converted in batches:
-                    yield rebase(converted, index, 0 if sheet else row)
+                    yield rebase(converted, index, row)
                 index += sum(c.rows for c in batches)
                 row += rows
                 converter.rows_read += rows
@@ -863,7 +849,10 @@ def _large(converter: Converter) -> bool:
 
     source = converter.source
     if source.is_sheet:
-        return source.size * max(1, len(converter.columns)) * 20 >= PARALLEL_MIN_BYTES
+        # python-calamine reads the whole sheet before the first row (half the time of a
+        # conversion), in one thread: workers would only copy its rows (measured: no faster,
+        # twice the memory; bench/results/extremes.md).
+        return False
     # Pieces are cut after a "\n" byte: a line break only in an ASCII-based encoding.
     ascii_based = not (source.encoding or "").startswith(("utf-16", "utf-32"))
     return ascii_based and source.size >= PARALLEL_MIN_BYTES

@@ -3,9 +3,10 @@
 Each item is reduced to a 64-bit fingerprint (``check.fingerprint``). The first
 ``SEEN_IN_MEMORY`` fingerprints live in a dict, which finds a repeat at once; after that, a
 fingerprint not in the dict goes to disk, into one of ``PARTS`` temporary files chosen by its
-value, and repeats among those are found at the end, one file at a time. So memory holds at
-most the dict and one part, whatever the size of the input; the price is that a repeat whose
-earlier copy came after the first million items is reported after the file's other problems.
+value, and repeats among those are found at the end, one file at a time (a big one split
+first). So memory holds at most the dict and one part, whatever the size of the input; the
+price is that a repeat whose earlier copy came after the first million items is reported
+after the file's other problems.
 
 Everything per item runs at C speed (dict building, sorting, array slicing): Python loops
 only where a repeat was found.
@@ -85,25 +86,18 @@ class Seen:
         cuts = [0, *(bisect.bisect_left(sorted_keys, b) for b in _BOUNDS), len(order)]
         for part, (start, end) in zip(self._parts, pairwise(cuts), strict=True):
             if start < end:
-                part.write(_BLOCK.pack(end - start))
-                part.write(sorted_keys[start:end].tobytes())
-                part.write(sorted_marks[start:end].tobytes())
-                part.write(sorted_others[start:end].tobytes())
+                _write(part, sorted_keys[start:end], sorted_marks[start:end],
+                       sorted_others[start:end])
         self.spilled += len(order)
 
     def finish(self) -> Iterator[tuple[int, int, int]]:
         """The repeats among the fingerprints sent to disk, in file order: (mark, other,
         first item's mark). Removes the files."""
         found: list[tuple[int, int, int]] = []
+        edges = [-(1 << 63), *_BOUNDS, 1 << 63]
         try:
-            for part in self._parts:
-                keys, marks, others = _load(part)
-                first = dict(zip(reversed(keys), reversed(marks), strict=True))  # earliest wins
-                if len(first) == len(keys):
-                    continue
-                found.extend((mark, other, first[key])
-                             for key, mark, other in zip(keys, marks, others, strict=True)
-                             if first[key] != mark)
+            for part, (low, high) in zip(self._parts, pairwise(edges), strict=False):
+                _compare(part, low, high, found)
         finally:
             self.close()
         found.sort()
@@ -115,17 +109,63 @@ class Seen:
         self._parts = []
 
 
-def _load(part: IO[bytes]) -> tuple[array, array, array]:
-    part.seek(0)
-    data = part.read()
+#: A part is compared in memory (about 300 bytes a fingerprint, for that moment) when it holds
+#: at most this many; a bigger one is first split by value into SPLIT smaller ones, on disk,
+#: twice at most (64 x 16 x 16 parts: memory stays flat to billions of items). A part of one
+#: value repeated (a file of copies) does not shrink by splitting, but it takes little memory.
+PART_LIMIT = 1 << 17
+SPLIT = 16
+_SPLITS = 2
+
+
+def _compare(part: IO[bytes], low: int, high: int, found: list[tuple[int, int, int]],
+             depth: int = 0) -> None:
+    """Add the repeats among the fingerprints of ``part`` (all in [low, high)) to ``found``."""
+    entries = part.seek(0, 2) // 24  # about: each fingerprint takes 24 bytes, and few headers
+    if entries > PART_LIMIT and depth < _SPLITS:
+        step = (high - low) // SPLIT
+        cuts = [low + step * n for n in range(1, SPLIT)]
+        smaller = [tempfile.TemporaryFile(prefix="oimtool-seen-")  # noqa: SIM115
+                   for _ in range(SPLIT)]
+        try:
+            for keys, marks, others in _blocks(part):  # each block is sorted by value
+                at = [0, *(bisect.bisect_left(keys, cut) for cut in cuts), len(keys)]
+                for into, (start, end) in zip(smaller, pairwise(at), strict=True):
+                    if start < end:
+                        _write(into, keys[start:end], marks[start:end], others[start:end])
+            part.truncate(0)
+            for into, (start, end) in zip(smaller, pairwise([low, *cuts, high]), strict=True):
+                _compare(into, start, end, found, depth + 1)
+                into.close()
+        finally:
+            for into in smaller:
+                into.close()
+        return
     keys, marks, others = array("q"), array("q"), array("q")
-    at = 0
-    while at < len(data):
-        (count,) = _BLOCK.unpack_from(data, at)
-        at += _BLOCK.size
-        size = count * 8
-        keys.frombytes(data[at : at + size])
-        marks.frombytes(data[at + size : at + 2 * size])
-        others.frombytes(data[at + 2 * size : at + 3 * size])
-        at += 3 * size
-    return keys, marks, others
+    for block in _blocks(part):
+        keys.extend(block[0])
+        marks.extend(block[1])
+        others.extend(block[2])
+    first = dict(zip(reversed(keys), reversed(marks), strict=True))  # the earliest wins
+    if len(first) != len(keys):
+        found.extend((mark, other, first[key])
+                     for key, mark, other in zip(keys, marks, others, strict=True)
+                     if first[key] != mark)
+
+
+def _write(part: IO[bytes], keys: array, marks: array, others: array) -> None:
+    part.write(_BLOCK.pack(len(keys)))
+    part.write(keys.tobytes())
+    part.write(marks.tobytes())
+    part.write(others.tobytes())
+
+
+def _blocks(part: IO[bytes]) -> Iterator[tuple[array, array, array]]:
+    """A part's blocks, one at a time, as they were written."""
+    part.seek(0)
+    while header := part.read(_BLOCK.size):
+        (count,) = _BLOCK.unpack(header)
+        data = part.read(24 * count)
+        size = 8 * count
+        yield (array("q", data[:size]), array("q", data[size : 2 * size]),
+               array("q", data[2 * size :]))

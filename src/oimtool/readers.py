@@ -387,13 +387,6 @@ def _open_sheet(path: Path, sheet: str | None) -> Export:
                   notes=notes, data=data, first_row=first_row, first_column=first_column)
 
 
-def sheet_rows(source: Export, start: int, stop: int) -> list[tuple[int, list[Any]]]:
-    """Rows ``start`` to ``stop`` (0-based, counted from the sheet's first used row) of an
-    opened workbook, read again: for worker processes, which inherit the sheet."""
-    return list(islice(_sheet_rows(source.data, source.first_row, source.first_column),
-                       start, stop))
-
-
 #: Limits on a workbook (a zip archive of XML) before it is opened: beyond them it is a
 #: "zip bomb", made to exhaust memory, not an export.
 MAX_UNPACKED = 4 << 30  # bytes, all the archive's members together
