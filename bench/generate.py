@@ -7,17 +7,36 @@ about 2.5 items per order, every order referenced). Both are formatted like
 ``json.dumps(data, ensure_ascii=False, indent=2)`` with a final newline, streamed one object at
 a time, and the same for the same N and seed. Every item passes ``oimtool check`` without a
 problem: no identical items, no unreferenced orders, prices with at most 2 decimals.
+
+    python bench/generate.py N OUTDIR --orders-of B
+
+writes OUTDIR/items-N-orders-B.json: N items that all refer to the orders of orders-B.json
+(written too when missing), for item files far larger than their orders file: the items of
+items-B.json, then rounds of new items (other products, models, colors and prices) for the
+same orders, until N.
+
+    python bench/generate.py N OUTDIR --export csv-tr|csv-en|xlsx
+
+writes the same kind of order lines as a spreadsheet export, for ``oimtool convert``:
+OUTDIR/export-N-tr.csv (N data rows, Turkish headers, ``;``, UTF-8 with a BOM, prices as text
+such as 1.299,90), OUTDIR/export-N-en.csv (English headers, ``,``, prices such as 1299.90), or
+OUTDIR/export-N.xlsx (N sheet rows: a title row, the Turkish header, N - 2 data rows; numbers
+typed as numbers), written with openpyxl in write-only mode.
+
+Everything is streamed: no file is ever held in memory, whatever N.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from itertools import count
 from pathlib import Path
 from typing import IO, Any
 
@@ -249,6 +268,142 @@ def write_files(n: int, outdir: Path, seed: int = DEFAULT_SEED) -> tuple[Path, P
     return targets
 
 
+# -- item files far larger than their orders file -----------------------------------------
+
+def big_items_name(outdir: Path, n: int, base: int) -> Path:
+    """The items file of ``n`` items referring to the orders of ``orders-BASE.json``."""
+    return outdir / f"items-{n}-orders-{base}.json"
+
+
+def generate_for_orders(n: int, base: int, seed: int) -> Iterator[dict[str, Any]]:
+    """``n`` items, all referring to the orders ``generate(base, seed)`` makes: its own items
+    first, then rounds of new items for the same orders (each round one item per item of the
+    base, other products, models, colors and prices), until ``n``. No two items are identical
+    (a repeat needs the same product, model, color, size, quantity and price in one order)."""
+    remaining = n
+    for round_ in count():
+        rng = random.Random(f"{seed}-round-{round_}")
+        for order, items in generate(base, seed):
+            if round_:
+                products = rng.sample(CATALOGUE, len(items))
+                items = [make_item(rng, order["number"], product, order["currency"])
+                         for product in products]
+            yield from items[:remaining]
+            remaining -= min(remaining, len(items))
+            if not remaining:
+                return
+
+
+def write_items_for_orders(n: int, base: int, outdir: Path, seed: int = DEFAULT_SEED
+                           ) -> tuple[Path, Path]:
+    """Write ``items-N-orders-BASE.json`` (and ``orders-BASE.json`` when missing): the items
+    file and the orders file it refers to."""
+    items_path = big_items_name(outdir, n, base)
+    orders_path = file_names(outdir, base)[1]
+    if not orders_path.exists():
+        write_files(base, outdir, seed)
+    temp = items_path.with_name(items_path.name + ".part")
+    with open(temp, "w", encoding="utf-8", buffering=1 << 20) as out:
+        writer = ArrayWriter(out)
+        for item in generate_for_orders(n, base, seed):
+            writer.add(item)
+        writer.close()
+    os.replace(temp, items_path)
+    return items_path, orders_path
+
+
+# -- spreadsheet exports, for oimtool convert ---------------------------------------------
+
+@dataclass(frozen=True)
+class ExportStyle:
+    """How a CSV export is laid out."""
+
+    header: tuple[str, ...]
+    delimiter: str
+    encoding: str
+    turkish_numbers: bool  # 1.299,90 rather than 1299.90
+
+
+TURKISH_HEADER = ("Sipariş No", "Ürün Adı", "Stok Kodu", "Adet", "Birim Fiyat", "Görsel")
+ENGLISH_HEADER = ("Order No", "Product Name", "SKU", "Qty", "Unit Price", "Image")
+CSV_STYLES = {
+    # As Excel's "CSV UTF-8" saves a Turkish sheet: semicolons, a BOM, decimal commas.
+    "tr": ExportStyle(TURKISH_HEADER, ";", "utf-8-sig", turkish_numbers=True),
+    "en": ExportStyle(ENGLISH_HEADER, ",", "utf-8", turkish_numbers=False),
+}
+XLSX_TITLE = "Sipariş Satırları Raporu – 01.01.2019–31.12.2023"
+XLSX_SHEET = "Siparişler"
+EXPORTS = ("csv-tr", "csv-en", "xlsx")
+
+
+def export_name(outdir: Path, n: int, export: str) -> Path:
+    """The export file of ``n`` rows: data rows for a CSV, sheet rows for a workbook."""
+    if export == "xlsx":
+        return outdir / f"export-{n}.xlsx"
+    return outdir / f"export-{n}-{export.removeprefix('csv-')}.csv"
+
+
+def export_rows(n: int, seed: int) -> Iterator[tuple[str, str, str, int, int | float, str]]:
+    """``n`` order lines: order number, product, SKU, quantity, price, image URL."""
+    for _, items in generate(n, seed):
+        for item in items:
+            yield (item["order_number"], item["product"], item["sku"], item["quantity"],
+                   item["price"], item["image_url"])
+
+
+def price_text(price: float, turkish: bool) -> str:
+    """A price as an export writes it: 1299.90, or 1.299,90 the Turkish way."""
+    text = f"{price:,.2f}" if turkish else f"{price:.2f}"
+    return text.translate(str.maketrans(",.", ".,")) if turkish else text
+
+
+def write_csv(n: int, outdir: Path, style: str, seed: int = DEFAULT_SEED) -> Path:
+    """A CSV export of ``n`` data rows below its header (``style``: tr or en)."""
+    layout = CSV_STYLES[style]
+    path = export_name(outdir, n, f"csv-{style}")
+    outdir.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(path.name + ".part")
+    with open(temp, "w", encoding=layout.encoding, newline="", buffering=1 << 20) as out:
+        writer = csv.writer(out, delimiter=layout.delimiter)  # lines end in \r\n, as Excel's
+        writer.writerow(layout.header)
+        turkish = layout.turkish_numbers
+        writer.writerows((number, product, sku, str(quantity), price_text(price, turkish), image)
+                         for number, product, sku, quantity, price, image
+                         in export_rows(n, seed))
+    os.replace(temp, path)
+    return path
+
+
+def write_xlsx(n: int, outdir: Path, seed: int = DEFAULT_SEED) -> Path:
+    """A workbook of ``n`` sheet rows (at least 3): a title, the Turkish header, and ``n - 2``
+    data rows with quantities and prices typed as numbers. openpyxl's write-only mode streams
+    the rows to the file."""
+    from openpyxl import Workbook
+
+    if n < 3:
+        raise ValueError("a workbook export needs at least 3 rows (title, header, one line)")
+    path = export_name(outdir, n, "xlsx")
+    outdir.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(path.name + ".part")
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(XLSX_SHEET)
+    sheet.append([XLSX_TITLE])
+    sheet.append(list(TURKISH_HEADER))
+    for row in export_rows(n - 2, seed):
+        sheet.append(list(row))
+    with open(temp, "wb") as out:
+        book.save(out)
+    os.replace(temp, path)
+    return path
+
+
+def write_export(n: int, outdir: Path, export: str, seed: int = DEFAULT_SEED) -> Path:
+    """One of ``EXPORTS``: csv-tr, csv-en or xlsx."""
+    if export == "xlsx":
+        return write_xlsx(n, outdir, seed)
+    return write_csv(n, outdir, export.removeprefix("csv-"), seed)
+
+
 def positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -258,12 +413,25 @@ def positive_int(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("n", type=positive_int, metavar="N", help="number of order items")
+    parser.add_argument("n", type=positive_int, metavar="N",
+                        help="number of order items (rows of an export)")
     parser.add_argument("outdir", type=Path, metavar="OUTDIR", help="folder to write into")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                         help=f"random seed (default {DEFAULT_SEED})")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--orders-of", type=positive_int, metavar="B",
+                      help="write items-N-orders-B.json, referring to the orders of "
+                      "orders-B.json")
+    kind.add_argument("--export", choices=EXPORTS,
+                      help="write a spreadsheet export instead of JSON")
     args = parser.parse_args(argv)
-    for path in write_files(args.n, args.outdir, args.seed):
+    if args.export:
+        paths: tuple[Path, ...] = (write_export(args.n, args.outdir, args.export, args.seed),)
+    elif args.orders_of:
+        paths = write_items_for_orders(args.n, args.orders_of, args.outdir, args.seed)
+    else:
+        paths = write_files(args.n, args.outdir, args.seed)
+    for path in paths:
         print(path)
 
 
