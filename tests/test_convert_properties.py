@@ -104,6 +104,8 @@ def small_pieces(monkeypatch):
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "PIECE_BYTES", 300)
     monkeypatch.setattr(convert_module, "BATCH_ROWS", 7)
+    monkeypatch.setattr(convert_module, "SHEET_PARALLEL_ROWS", 0)
+    monkeypatch.setattr(convert_module, "SHEET_PIECE_ROWS", 11)
 
 
 def rows_text(rows: list[list[str]], delimiter: str = ";") -> str:
@@ -144,10 +146,13 @@ def test_quotes_fool_the_cuts(tmp_path, small_pieces):
     assert converted(source, jobs=2) == converted(source, jobs=1)
 
 
-def test_workbook_same_with_and_without_workers(tmp_path, small_pieces):
+@pytest.mark.parametrize("ambiguous", [False, True])
+def test_workbook_same_with_and_without_workers(tmp_path, small_pieces, ambiguous):
     source = tmp_path / "s.xlsx"
     book = openpyxl.Workbook()
     for row in sample_rows():
+        if ambiguous and row[1:2] == ["Ürün 55"]:  # a number that reads two ways, late:
+            row[-1] = "1,234"  # a piece is done again in the main process
         book.active.append(row)
     book.save(source)
     serial = converted(source, jobs=1)

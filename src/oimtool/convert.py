@@ -32,6 +32,7 @@ from .readers import (
     Export,
     open_source,
     open_text_at,
+    sheet_rows,
     text_offset_after,
     text_piece_rows,
 )
@@ -49,6 +50,10 @@ _six = itemgetter("order_number", "product", "sku", "quantity", "price", "image_
 _NONE = [None]
 #: Data rows per batch: the unit of work of a worker process.
 BATCH_ROWS = 2000
+#: A sheet of this many rows or more is converted by worker processes, in pieces of
+#: SHEET_PIECE_ROWS rows (few in flight: memory stays flat).
+SHEET_PARALLEL_ROWS = 50_000
+SHEET_PIECE_ROWS = 10_000
 
 Found = list[tuple[str, str, Any, str]]  # what reading cells found: (code, field, value, message)
 Reader = Callable[[Any, Found], Any]
@@ -99,8 +104,8 @@ class Converted(NamedTuple):
 
 
 class Piece(NamedTuple):
-    """A stretch of a text source a worker reads itself: a byte range (its rows numbered from
-    1)."""
+    """A stretch of the source a worker reads itself: a byte range of a text file (its rows
+    numbered from 1), or a range of a sheet's rows (numbered as the sheet does)."""
 
     start: int
     stop: int
@@ -266,6 +271,7 @@ class Converter:
         # Cells under no header: columns with an empty header, and any past the last one
         # (a position at or past the header's width marks the start of those).
         self._unnamed = [c.index for c in self.columns if not c.header] or [self._width]
+        self._keep_extra = bool(self.options.extra)
 
     def where(self, row: int | None, column: Column | None) -> Source:
         """A place in the source."""
@@ -309,12 +315,21 @@ class Converter:
 
     # -- pieces for workers -------------------------------------------------------------
     def pieces(self, jobs: int) -> Iterator[Piece]:
-        """Cut what is left of a text source after the header into pieces for ``jobs``
-        workers: after a line break near every ``PIECE_BYTES``; a cut inside a quoted cell is
-        caught by the piece before it not ending between records."""
+        """Cut what is left of the source after the header into pieces for ``jobs`` workers.
+
+        A text file is cut after a line break near every ``PIECE_BYTES``; a cut inside a
+        quoted cell is caught by the piece before it not ending between records. A sheet
+        (which the workers inherit, read) is cut into ranges of ``SHEET_PIECE_ROWS`` rows."""
         from .parallel import PIECE_BYTES
 
         source = self.source
+        if source.is_sheet:
+            start = self.header_row - source.first_row
+            total = source.size
+            for begin in range(start, total, SHEET_PIECE_ROWS):
+                end = min(begin + SHEET_PIECE_ROWS, total)
+                yield Piece(begin, end, end >= total)
+            return
         assert source.encoding is not None and source.delimiter is not None
         start = text_offset_after(self.path, source.encoding, source.delimiter,
                                   self.header_row)
@@ -335,8 +350,10 @@ class Converter:
                 start = nominal + cut + 1
 
     def piece_rows(self, piece: Piece) -> list[tuple[int, list[Any]]] | None:
-        """A piece's rows; None when it does not parse on its own."""
+        """A piece's rows; None when a text piece does not parse on its own."""
         source = self.source
+        if source.is_sheet:
+            return sheet_rows(source, piece.start, piece.stop)
         assert source.encoding is not None and source.delimiter is not None
         return text_piece_rows(self.path, piece.start, piece.stop, source.encoding,
                                source.delimiter)
@@ -413,27 +430,28 @@ class Converter:
     def _item(self, number: int, cells: list[Any]) -> tuple[dict[str, Any], Found]:
         found: Found = []
         width = len(cells)
-        if self._unnamed and width > self._unnamed[0]:
+        if width > self._unnamed[0]:
             stray = [(i, c) for i in self._unnamed_in(width) if not _empty(c := cells[i])]
             if stray:
                 self._stray(stray, found)
         if width == self._width:
-            v = self._cells(cells + _NONE if self._pad else cells)
+            v = self._cells(cells + _NONE) if self._pad else self._cells(cells)
         else:
             v = self._cells(cells[: self._width] + [None] * (self._width + 1 - min(
                 width, self._width)))
-        r = self._read
+        order_number, product, sku, quantity, price, image_url = self._read
+        extra_at = self._extra_at
         item = {
-            "order_number": r[0](v[0], found), "product": r[1](v[1], found),
-            "sku": r[2](v[2], found), "quantity": r[3](v[3], found),
-            "price": r[4](v[4], found), "image_url": r[5](v[5], found),
-            "extra_field": {} if self._extra_at is None or self._extra_at >= width else
-            _extra_field(cells[self._extra_at], found),
+            "order_number": order_number(v[0], found), "product": product(v[1], found),
+            "sku": sku(v[2], found), "quantity": quantity(v[3], found),
+            "price": price(v[4], found), "image_url": image_url(v[5], found),
+            "extra_field": {} if extra_at is None or extra_at >= width else
+            _extra_field(cells[extra_at], found),
         }
-        if self.options.extra:
+        if self._keep_extra:
             extra = {header: _json_value(cells[i]) for i, header in self._extra_columns
                      if i < width and not _empty(cells[i])}
-            if self._unnamed and width > self._unnamed[0]:
+            if width > self._unnamed[0]:
                 extra.update((f"column {letter(i)}", _json_value(cells[i]))
                              for i in self._unnamed_in(width) if not _empty(cells[i]))
             if extra and isinstance(item["extra_field"], dict):
@@ -472,7 +490,8 @@ class Converter:
                 text = cell.strip()
                 if not text:
                     return None
-                if ("e" in text or "E" in text) and _SCIENTIFIC.match(text):
+                if (("e" in text or "E" in text) and (text[0] in "+-" or text[0].isdigit())
+                        and _SCIENTIFIC.match(text)):
                     found.append(("OIM013", name, text, (
                         f"{name} {show(text)} is in scientific notation: the spreadsheet turned "
                         "a long code into a number and its digits are lost. Format the column "
@@ -737,6 +756,7 @@ class Conversion:
             return
         index = 0  # data rows so far
         row = converter.header_row  # rows so far, for a text source (a sheet's are numbered)
+        sheet = converter.source.is_sheet
         failed = True
         try:
             for piece, done in spread(converter.pieces(workers.jobs), workers,
@@ -754,7 +774,7 @@ class Conversion:
                     return
                 rows, batches = done
                 for converted in batches:
-                    yield rebase(converted, index, row)
+                    yield rebase(converted, index, 0 if sheet else row)
                 index += sum(c.rows for c in batches)
                 row += rows
                 converter.rows_read += rows
@@ -849,10 +869,9 @@ def _large(converter: Converter) -> bool:
 
     source = converter.source
     if source.is_sheet:
-        # python-calamine reads the whole sheet before the first row (half the time of a
-        # conversion), in one thread: workers would only copy its rows (measured: no faster,
-        # twice the memory; bench/results/extremes.md).
-        return False
+        # python-calamine reads the whole sheet before the first row, in one thread; then the
+        # rows are converted. Workers fork after that read, and share the sheet.
+        return source.size >= SHEET_PARALLEL_ROWS
     # Pieces are cut after a "\n" byte: a line break only in an ASCII-based encoding.
     ascii_based = not (source.encoding or "").startswith(("utf-16", "utf-32"))
     return ascii_based and source.size >= PARALLEL_MIN_BYTES

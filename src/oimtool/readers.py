@@ -81,11 +81,9 @@ class Export:
         """The next rows, at most ``count``; and the error that stopped them, if one did (the
         rows before it are all there)."""
         rows: list[tuple[int, list[Any]]] = []
-        append = rows.append
         error = None
         try:
-            for row in islice(self.rows, count):
-                append(row)
+            rows.extend(islice(self.rows, count))  # what came before an error stays in rows
         except csv.Error as exc:
             line = self.lines_before + (self.reader.line_num if self.reader is not None else 0)
             error = ContentError(_csv_error(str(exc), line), (rows[-1][0] if rows else self.last)
@@ -385,6 +383,26 @@ def _open_sheet(path: Path, sheet: str | None) -> Export:
     first_column = data.start[1] if data.start else 0
     return Export(path, sheet, _sheet_rows(data, first_row, first_column), size=data.height,
                   notes=notes, data=data, first_row=first_row, first_column=first_column)
+
+
+_cursor: tuple[Any, int, Iterator[tuple[int, list[Any]]]] | None = None  # (sheet, at, rows)
+
+
+def sheet_rows(source: Export, start: int, stop: int) -> list[tuple[int, list[Any]]]:
+    """Rows ``start`` to ``stop`` (0-based, counted from the sheet's first used row) of an
+    opened workbook, read again: for worker processes, which inherit the sheet. Each process
+    keeps its place, so rows asked for in order are each read once (a row costs about 0.3 µs
+    to skip), not once per piece from the top."""
+    global _cursor
+    if _cursor is not None and _cursor[0] is source.data and _cursor[1] <= start:
+        _, at, rows = _cursor
+    else:
+        at, rows = 0, _sheet_rows(source.data, source.first_row, source.first_column)
+    if start > at:
+        next(islice(rows, start - at - 1, None), None)  # skip, at C speed
+    found = list(islice(rows, stop - start))
+    _cursor = (source.data, start + len(found), rows)
+    return found
 
 
 #: Limits on a workbook (a zip archive of XML) before it is opened: beyond them it is a
