@@ -513,3 +513,19 @@ def test_dates_in_extra_columns(cli, tmp_path):
                                         ["A", 1, 2, datetime.date(2019, 3, 4)]])
     cli("convert", source, "--extra")
     assert items_of(tmp_path / "s.json")[0]["extra_field"] == {"Date": "2019-03-04"}
+
+
+def test_rejects_are_written_as_they_come_and_removed_on_abort(tmp_path):
+    """--rejects streams to a temporary file beside its path: renamed at the end, removed when
+    the conversion is abandoned."""
+    from oimtool.convert import Conversion, ConvertOptions
+
+    source = text(tmp_path / "s.csv", [["Order No", "Qty", "Price"], ["A", "0", "2"],
+                                       ["B", "1", "2"]])
+    rejects = tmp_path / "rejects.csv"
+    conversion = Conversion(source, output=tmp_path / "s.json", options=ConvertOptions(),
+                            rejects=rejects)
+    list(conversion.problems())
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".rejects.csv.")]
+    conversion.abort()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv"]

@@ -8,7 +8,11 @@ numbers, one fingerprint per row and the batches in flight are held.
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
 import math
+import os
 import re
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -706,7 +710,8 @@ class Conversion:
                                    keep_rejected=rejects is not None)
         self.summary = Summary(files=1)
         self.summary.extra.update(rows=0, rejected=0, blank=0, written=0)
-        self._rejects: list[tuple[int, list[Any], list[str]]] = []
+        self._rejects = None if rejects is None else RejectsWriter(
+            rejects, self.converter.header, delimiter=self.converter.source.delimiter or ",")
         self._seen = Seen()
         self._broken = False
         self.outputs: list[Path] = []
@@ -813,7 +818,8 @@ class Conversion:
                 referenced[j] = 1
         if converted.valid:
             self.writer.write_json(converted.items, converted.valid)
-        self._rejects.extend(converted.rejected)
+        if self._rejects is not None and converted.rejected:
+            self._rejects.add(converted.rejected)
         first = converted.first
         indexes = range(first, first + converted.rows)
         numbers = array("I", converted.numbers)
@@ -847,9 +853,8 @@ class Conversion:
         """Write the output (and the rejected rows) if the run allows it; remove it if not."""
         self.converter.source.close()
         self._seen.close()
-        if self.rejects_path is not None:
-            write_rejects(self.rejects_path, self.converter.header, self._rejects,
-                          delimiter=self.converter.source.delimiter or ",")
+        if self._rejects is not None:
+            self._rejects.commit()
         if not self.complete or self.writer.total == 0:
             self.writer.abort()
             return []
@@ -861,6 +866,8 @@ class Conversion:
         """Remove what was written; nothing is kept."""
         self.converter.source.close()
         self._seen.close()
+        if self._rejects is not None:
+            self._rejects.abort()
         self.writer.abort()
 
 
@@ -877,46 +884,79 @@ def _large(converter: Converter) -> bool:
     return ascii_based and source.size >= PARALLEL_MIN_BYTES
 
 
-def write_rejects(path: Path, header: list[str], rows: list[tuple[int, list[Any], list[str]]],
-                  *, delimiter: str = ",") -> None:
+class RejectsWriter:
     """The rejected rows, in the source's own columns plus ``problems``: to correct and convert
     again. A .xlsx path gets a workbook; anything else a CSV with the source's delimiter (UTF-8
-    with a BOM, which Excel needs to see UTF-8)."""
-    from .output import atomic_output
+    with a BOM, which Excel needs to see UTF-8). Rows are written as they come, to a temporary
+    file beside ``path`` (memory stays flat), which ``commit`` renames into place."""
 
-    header = [*header, "problems"]
-    workbook = path.suffix.lower() == ".xlsx"
-    lines = []
-    for _, cells, messages in rows:
-        # A workbook keeps numbers as numbers (read back, 10.125 must not become text).
-        values = [_json_value(c) if workbook else cell_text(c) for c in cells]
-        values.extend([""] * (len(header) - 1 - len(values)))
-        values.append("; ".join(messages))
-        lines.append(values)
-    with atomic_output(path) as handle:
-        if workbook:
+    def __init__(self, path: Path, header: list[str], *, delimiter: str = ",") -> None:
+        import tempfile
+
+        from .errors import OutputError
+
+        self.path = path
+        self.header = [*header, "problems"]
+        self.workbook = path.suffix.lower() == ".xlsx"
+        try:
+            fd, self.temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=str(path.parent) or ".")
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+        self.handle = os.fdopen(fd, "wb")
+        if self.workbook:
             from openpyxl import Workbook
-            from openpyxl.cell import WriteOnlyCell
 
-            book = Workbook(write_only=True)
-            sheet = book.create_sheet("Rejected rows")
-            sheet.append(header)
-            for values in lines:
+            self.book = Workbook(write_only=True)  # rows go to a temporary file as they come
+            self.sheet = self.book.create_sheet("Rejected rows")
+            self.sheet.append(self.header)
+        else:
+            self.text = io.TextIOWrapper(self.handle, encoding="utf-8-sig", newline="")
+            self.writer = csv.writer(self.text, delimiter=delimiter)
+            self.writer.writerow(self.header)
+
+    def add(self, rows: list[tuple[int, list[Any], list[str]]]) -> None:
+        width = len(self.header) - 1
+        for _, cells, messages in rows:
+            # A workbook keeps numbers as numbers (read back, 10.125 must not become text).
+            values = [_json_value(c) if self.workbook else cell_text(c) for c in cells]
+            values.extend([""] * (width - len(values)))
+            values.append("; ".join(messages))
+            if self.workbook:
+                from openpyxl.cell import WriteOnlyCell
+
                 row = []
                 for value in values:
-                    cell = WriteOnlyCell(sheet, value=value)
+                    cell = WriteOnlyCell(self.sheet, value=value)
                     if isinstance(value, str) and value.startswith("="):
                         cell.data_type = "s"  # data, not a formula
                     row.append(cell)
-                sheet.append(row)
-            book.save(handle)
-            return
-        import csv
-        import io
+                self.sheet.append(row)
+            else:
+                self.writer.writerow(values)
 
-        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
-        writer = csv.writer(text, delimiter=delimiter)
-        writer.writerow(header)
-        writer.writerows(lines)
-        text.flush()
-        text.detach()
+    def commit(self) -> None:
+        from .errors import OutputError
+        from .output import _publish
+
+        try:
+            if self.workbook:
+                self.book.save(self.handle)
+            else:
+                self.text.flush()
+                self.text.detach()
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+        except OSError as exc:
+            self.abort()
+            raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+        _publish(self.temp, self.path)
+
+    def abort(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.handle.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.temp)
+
+
