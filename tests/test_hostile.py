@@ -97,6 +97,10 @@ CORPUS = [
     ("duplicate keys", "items.json", lambda: b'[{"order_number": "A", "product": null, '
      b'"sku": null, "quantity": 1, "price": 9, "image_url": null, "extra_field": {}, '
      b'"price": 10}]', "check", 0, "OIM008"),
+    ("duplicate keys, colon on the next line", "items.json", lambda: b'[{"order_number": "A",'
+     b' "product": null, "sku": null, "quantity": 1, "price"\n\t: 9, "image_url": null,'
+     b' "extra_field": {}, "price"\r\n  :  10}]', "check", 0,
+     'items.json:2:45: OIM008 key "price" is written twice'),
     ("mixed line endings", "items.json",
      lambda: json.dumps([item(), item(quantity=0)], indent=1).replace("\n", "\r\n", 10).encode(),
      "check", 1, ":15:15: OIM403"),
