@@ -106,6 +106,9 @@ def small_pieces(monkeypatch):
     monkeypatch.setattr(convert_module, "BATCH_ROWS", 7)
     monkeypatch.setattr(convert_module, "SHEET_PARALLEL_ROWS", 0)
     monkeypatch.setattr(convert_module, "SHEET_PIECE_ROWS", 11)
+    # results through shared memory, in rings so small that they wrap and overflow
+    monkeypatch.setattr(parallel, "SHUTTLE_BYTES", 3000)
+    monkeypatch.setattr(parallel, "SHUTTLE_SMALLEST", 1)
 
 
 def rows_text(rows: list[list[str]], delimiter: str = ";") -> str:

@@ -136,3 +136,46 @@ def test_same_report_with_and_without_workers(tmp_path, rows, indent):
     path.write_text(json.dumps(rows, indent=indent, ensure_ascii=False), encoding="utf-8")
     orders = write_json(tmp_path / "orders.json", [{"number": "O1"}, {"number": "O2"}])
     both([path], [orders])
+
+
+# -- results through shared memory -------------------------------------------------------------
+
+def test_shuttle_rings_wrap_and_overflow():
+    shuttle = parallel.Shuttle(1, size=100, smallest=10)
+    a, b = shuttle.send(b"a" * 40), shuttle.send(b"b" * 40)
+    assert (a.start, b.start) == (0, 40)
+    assert shuttle.send(b"c" * 40) == b"c" * 40  # no room: sent the usual way
+    assert shuttle.send(b"s" * 9) == b"s" * 9  # too small to be worth it
+    assert shuttle.take(a) == b"a" * 40
+    d = shuttle.send(b"d" * 30)  # wraps into the space a left
+    assert d.start == 0
+    assert shuttle.take(b) == b"b" * 40 and shuttle.take(d) == b"d" * 30
+    assert shuttle.taken[0] == 3
+
+
+def test_shuttle_space_freed_in_order_only():
+    shuttle = parallel.Shuttle(1, size=100, smallest=10)
+    a, b = shuttle.send(b"a" * 50), shuttle.send(b"b" * 50)
+    assert shuttle.take(b) == b"b" * 50  # before a: nothing is freed yet
+    assert shuttle.taken[0] == 0
+    assert shuttle.send(b"c" * 50) == b"c" * 50
+    assert shuttle.take(a) == b"a" * 50
+    assert shuttle.taken[0] == 2
+    assert shuttle.send(b"e" * 50).start == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 60), st.integers(0, 10)), max_size=60))
+def test_shuttle_gives_back_what_was_sent(steps):
+    """Sends and takes in any order: every take returns exactly the bytes sent."""
+    shuttle = parallel.Shuttle(1, size=128, smallest=5)
+    out = []
+    for n, (sending, length, pick) in enumerate(steps):
+        if sending or not out:
+            data = bytes([n % 256]) * length
+            out.append((shuttle.send(data), data))
+        else:
+            parcel, data = out.pop(pick % len(out))
+            assert shuttle.take(parcel) == data
+    for parcel, data in out:
+        assert shuttle.take(parcel) == data

@@ -99,7 +99,8 @@ class Converted(NamedTuple):
     rows: int  # data rows
     blank: int  # blank rows skipped among them
     valid: int
-    items: bytes  # the valid items, as the body of a JSON array (2-space indent, no brackets)
+    items: bytes  # the valid items, as the body of a JSON array (2-space indent, no brackets);
+    # from a worker, a parallel.Parcel until the main process takes it
     numbers: bytes  # array('I'): the row number of each data row
     fingerprints: bytes  # array('q'): one per data row
     referenced: list[bytes]  # per orders file, array('I') of the orders the rows refer to
@@ -612,12 +613,16 @@ def convert_in_worker(piece: Piece, decimal: Mapping[str, str | None]
                       ) -> tuple[int, list[Converted]] | None:
     """``Converter.convert_piece`` in a worker process, with the converter it inherited (None:
     this piece is to be done in the main process)."""
-    from .parallel import context
+    from .parallel import context, ship
 
     try:
-        return context().convert_piece(piece, decimal)
+        done = context().convert_piece(piece, decimal)
     except Undecided:
         return None
+    if done is None:
+        return None
+    rows, batches = done
+    return rows, [c._replace(items=ship(c.items)) for c in batches]
 
 
 def _without_noise(value: float) -> float:
@@ -779,6 +784,7 @@ class Conversion:
                     return
                 rows, batches = done
                 for converted in batches:
+                    converted = converted._replace(items=workers.shuttle.take(converted.items))
                     yield rebase(converted, index, 0 if sheet else row)
                 index += sum(c.rows for c in batches)
                 row += rows
