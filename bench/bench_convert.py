@@ -370,7 +370,7 @@ def commands_text(args: argparse.Namespace) -> list[str]:
     return [
         "The commands, run in the data folder (OUT is removed after the runs):", "",
         "- oimtool convert: `oimtool convert FILE -o OUT --force` (default jobs: one worker "
-        "process per CPU, for files of 16 MB and more)",
+        "process per CPU, for text files of 16 MB and more and sheets of 50,000 rows and more)",
         "- oimtool convert -j 1: the same in one process",
         "- bare csv.reader, in a fresh interpreter (decode and split, nothing else):", "",
         "```python", BARE_CSV.rstrip(), "```", "",

@@ -81,7 +81,8 @@ OrdersOption = Annotated[Optional[list[Path]], typer.Option(  # noqa: UP045
 
 JobsOption = Annotated[int, typer.Option(
     "--jobs", "-j", min=0, metavar="N",
-    help="Worker processes for large files (16 MB and more); 0: one per CPU, 1: none.",
+    help="Worker processes for large files (16 MB and more; sheets of 50,000 rows and more); "
+    "0: one per CPU, 1: none.",
 )]
 
 
