@@ -277,3 +277,25 @@ def test_dry_run_diff_applies_with_patch(cli, tmp_path):
     subprocess.run(["patch", "-s", str(patched)], input=diff, text=True, check=True)
     assert cli("fix", source).code == 0
     assert patched.read_bytes() == (tmp_path / "items.fixed.json").read_bytes()
+
+
+def test_keys_written_twice_each_listed(cli, tmp_path):
+    """A key written twice, at the top or deep in extra_field: the dropped value is listed."""
+    source = tmp_path / "items.json"
+    source.write_text(
+        '[{"order_number": "A", "product": null, "sku": null, "quantity": 1, "price": 9,'
+        ' "price": 10, "image_url": null, "extra_field": {"size": "M", "tags": [{"k": 1,'
+        ' "k": 2}], "size": "L"}}]\n', encoding="utf-8")
+    result = cli("fix", source)
+    assert result.code == 0, result.out
+    assert result.out.splitlines()[:3] == [
+        f"{source} /0/price: 9 → 10 (OIM008)",
+        f'{source} /0/extra_field/size: "M" → "L" (OIM008)',
+        f"{source} /0/extra_field/tags/0/k: 1 → 2 (OIM008)",
+    ]
+    assert fixed_items(tmp_path / "items.fixed.json") == [
+        item(order_number="A", product=None, sku=None, quantity=1, price=10, image_url=None,
+             extra_field={"size": "L", "tags": [{"k": 2}]})]
+    again = cli("fix", tmp_path / "items.fixed.json", "-o", tmp_path / "again.json")
+    assert again.code == 0
+    assert (tmp_path / "again.json").read_bytes() == (tmp_path / "items.fixed.json").read_bytes()

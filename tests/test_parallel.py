@@ -179,3 +179,19 @@ def test_shuttle_gives_back_what_was_sent(steps):
             assert shuttle.take(parcel) == data
     for parcel, data in out:
         assert shuttle.take(parcel) == data
+
+
+def test_keys_written_twice_found_by_workers(tmp_path):
+    path = items_file(tmp_path, i30=item(extra_field={"size": "M"}))
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('"S8",', '"S8", "price": 1,', 1)  # item 8 writes price twice
+    text = text.replace('"size": "M"', '"size": "M", "tags": [{"k": 1, "k": 2}], "size": "L"')
+    path.write_text(text, encoding="utf-8")
+    problems, _ = both([path])
+    assert [(p[1], p[2], p[3], p[6].split(":")[0]) for p in problems] == [
+        (8, "/8/price", "OIM008", 'key "price" is written twice in the item'),
+        (30, "/30/extra_field", "OIM008",
+         'key "size" is written twice in one object of extra_field (at /extra_field/size)'),
+        (30, "/30/extra_field", "OIM008",
+         'key "k" is written twice in one object of extra_field (at /extra_field/tags/0/k)'),
+    ]

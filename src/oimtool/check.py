@@ -145,7 +145,18 @@ def _repeated(batch: Batch, *, usual: bool = False
     found = []
     for k, repeats in batch.repeated_keys(usual=usual).items():
         item = batch.items[k]
-        for key, dropped, kept_at in repeats:
+        for key, dropped, kept_at, path in repeats:
+            if path:  # in an object inside the field: the field's value is what is fixed
+                kept = value_at(item[key], path)
+                finding = Finding(
+                    "OIM008", key, item[key],
+                    f"key {show(path[-1])} is written twice in one object of {key} (at "
+                    f"{pointer(key, *path)}): Omnitron keeps the last value ({show(kept)}) and "
+                    f"drops {show(dropped)}; remove the one that is wrong",
+                    Fix(item[key], safe=True),
+                )
+                found.append((k, finding, *batch.locate(k, key)))
+                continue
             kept = item.get(key)
             finding = Finding(
                 "OIM008", key, kept,
@@ -155,6 +166,13 @@ def _repeated(batch: Batch, *, usual: bool = False
             )
             found.append((k, finding, *batch.position(kept_at)))
     return found
+
+
+def value_at(value: Any, path: tuple[str | int, ...]) -> Any:
+    """The value at ``path`` (reference tokens) inside ``value``."""
+    for token in path:
+        value = value[token]
+    return value
 
 
 def analyse_in_worker(batch: Batch) -> Analysis:

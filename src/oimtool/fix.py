@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from .check import order_lookup
+from .check import order_lookup, value_at
 from .errors import InputError, open_input
 from .fields import FIELD_SET, FIELDS
 from .jsonstream import ArrayReader, Batch, Issue
@@ -192,9 +192,10 @@ class Fixer:
                     diff.skip(text.count(b"\n") + 1)
                 result.items += 1
                 continue
-            for key, dropped, _ in repeated.get(k, ()):
+            for key, dropped, _, path in repeated.get(k, ()):
                 # the dict already holds the last value only: say what was dropped
-                yield Change(shown, pointer(index, key), dropped, item.get(key), "OIM008")
+                kept = value_at(item[key], path) if path else item.get(key)
+                yield Change(shown, pointer(index, key, *path), dropped, kept, "OIM008")
                 result.changes += 1
             fixed, changes = fix_item(item, index, file=shown, unsafe=unsafe, orders=orders)
             writer.write(ordered(fixed))

@@ -21,7 +21,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
@@ -164,6 +164,56 @@ def member_offsets(data: bytes, start: int, end: int) -> dict[str, tuple[int, in
     return members
 
 
+class Repeat(NamedTuple):
+    """A key written twice in an item: the item's ``key`` itself (``path`` empty), or a key in
+    an object inside the value of ``key``, at ``path`` (reference tokens) below it; the value a
+    parser drops; the offset of the key it keeps (-1 inside: not known)."""
+
+    key: str
+    dropped: Any
+    kept_at: int
+    path: tuple[str | int, ...] = ()
+
+
+def nested_repeats(text: bytes) -> list[Repeat]:
+    """Keys written twice in the objects inside an item (not at its top), in the order of the
+    text, read by Python's json module, which tells each object's pairs."""
+    twice: dict[int, list[tuple[str, Any]]] = {}
+    held = []  # the objects with a repeat, kept alive so that their ids stay theirs
+
+    def pairs(members: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        repeats = None
+        for key, value in members:
+            if key in obj:
+                repeats = repeats or []
+                repeats.append((key, obj[key]))
+            obj[key] = value
+        if repeats:
+            twice[id(obj)] = repeats
+            held.append(obj)
+        return obj
+
+    try:
+        root = json.loads(text, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):
+        return []
+    if type(root) is not dict or not twice:
+        return []
+    found = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [
+        ((key,), value) for key, value in reversed(root.items())]
+    while stack:
+        path, value = stack.pop()
+        if type(value) is dict:
+            found.extend(Repeat(path[0], dropped, -1, (*path[1:], key))
+                         for key, dropped in twice.get(id(value), ()))
+            stack.extend(((*path, k), v) for k, v in reversed(value.items()))
+        elif type(value) is list:
+            stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(value))))
+    return found
+
+
 def repeated_members(data: bytes, start: int, end: int) -> Iterator[tuple[str, Any, int]]:
     """Keys written more than once at the top of the object at ``data[start:end]``: (key, the
     value a parser drops, the offset of the key it keeps)."""
@@ -259,13 +309,12 @@ class Batch:
                 exact[k] = json.loads(text)
         return exact
 
-    def repeated_keys(self, *, usual: bool = False) -> dict[int, list[tuple[str, Any, int]]]:
-        """Keys written twice in one item: k -> (key, the value that is dropped, where the key
-        that is kept is). Counted first in the text at C speed: a batch whose text has no more
-        keys (a quote, maybe white space, a colon) than its items hold is not looked at any
-        closer. ``usual``: the items are known to hold the seven fields, an object in
-        extra_field, and nothing else (``validate.is_clean``), which makes counting what they
-        hold quicker."""
+    def repeated_keys(self, *, usual: bool = False) -> dict[int, list[Repeat]]:
+        """Keys written twice in one item, at its top or in an object inside it: k -> Repeat.
+        Counted first in the text at C speed: a batch whose text has no more keys (a quote,
+        maybe white space, a colon) than its items hold is not looked at any closer.
+        ``usual``: the items are known to hold the seven fields, an object in extra_field, and
+        nothing else (``validate.is_clean``), which makes counting what they hold quicker."""
         items = self.items
         data = self.data
         written = data.count(b'":') + len(_SPACED_KEY.findall(data))
@@ -281,14 +330,20 @@ class Batch:
                 held = sum(len(item) for item in items if type(item) is dict)
             if written <= held or written <= held + _nested_keys(items):
                 return {}
-        found: dict[int, list[tuple[str, Any, int]]] = {}
+        found: dict[int, list[Repeat]] = {}
         for k, item in enumerate(items):
             if type(item) is not dict:
                 continue
             start = self.item_start(k)
             end = item_end(data, start) or len(data)
-            for key, dropped, kept_at in repeated_members(data, start, end):
-                found.setdefault(k, []).append((key, dropped, kept_at))
+            repeats = [Repeat(key, dropped, kept_at)
+                       for key, dropped, kept_at in repeated_members(data, start, end)]
+            text = data[start:end]
+            keys = text.count(b'":') + len(_SPACED_KEY.findall(text))
+            if keys > len(item) + len(repeats) + _nested_keys([item]):  # some inside, maybe
+                repeats.extend(nested_repeats(text))
+            if repeats:
+                found[k] = repeats
         return found
 
     def locate(self, k: int, key: str | None = None, *, at_key: bool = False) -> tuple[int, int]:
