@@ -1,0 +1,81 @@
+"""The progress bar of a long conversion: on a terminal only, never when piped or in CI."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+
+ROWS = 400_000  # long enough (about 3 s here; the bar shows after 1 s) for the bar to show
+
+
+@pytest.fixture(scope="module")
+def long_export(tmp_path_factory):
+    path = tmp_path_factory.mktemp("progress") / "sales.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write("Order No,Product,Qty,Price\n")
+        out.writelines(f"O{i},Ürün {i},2,{i % 500}.90\n" for i in range(ROWS))
+    return path
+
+
+def run_on_terminal(args, env):
+    """Run oimtool with its standard error on a pseudo-terminal; (exit code, stderr, stdout)."""
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "oimtool", *args], stdout=subprocess.PIPE,
+                               stderr=secondary, env=env)
+    os.close(secondary)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([primary], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the terminal closed: the process has ended
+            break
+        if not chunk:
+            break
+        seen += chunk
+    with process.stdout:
+        out = process.stdout.read()
+    code = process.wait(60)
+    os.close(primary)
+    return code, seen.decode("utf-8", "replace"), out.decode()
+
+
+def environment(**changes):
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_PROGRESS", "NO_COLOR")}
+    env.update(changes)
+    return env
+
+
+def test_bar_on_a_terminal(long_export, tmp_path):
+    code, err, out = run_on_terminal(
+        ["convert", long_export, "-o", tmp_path / "items.json", "-j", "1"], environment())
+    assert code == 0, err + out
+    assert f"converting {long_export.name} [" in err
+    assert "\r\033[K" in err  # the bar is cleared, not left on the screen
+    assert f"{ROWS:,} rows read: {ROWS:,} items, 0 rejected" in out
+
+
+@pytest.mark.parametrize("variable", ["CI", "NO_PROGRESS"])
+def test_no_bar_in_ci(long_export, tmp_path, variable):
+    code, err, out = run_on_terminal(
+        ["convert", long_export, "-o", tmp_path / "items.json", "-j", "1"],
+        environment(**{variable: "true"}))
+    assert code == 0, err + out
+    assert err == ""
+
+
+def test_no_bar_when_piped(long_export, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "oimtool", "convert", long_export, "-o", tmp_path / "items.json",
+         "-j", "1"], capture_output=True, env=environment(), check=False)
+    assert result.returncode == 0
+    assert result.stderr == b""
