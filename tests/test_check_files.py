@@ -137,6 +137,20 @@ def orders_file(tmp_path, *numbers, name="orders.json"):
     return write_json(tmp_path / name, [{"number": n, "user": "C1"} for n in numbers])
 
 
+def test_near_match_ignoring_whitespace_inside(cli, tmp_path):
+    orders = orders_file(tmp_path, "ORD 1001", "ORD-1002")
+    items = write_json(tmp_path / "items.json", [item(order_number="ORD1001"),
+                                                 item(order_number="ORD - 1002")])
+    result, data = report(cli, items, "--orders", orders)
+    assert result.code == 1
+    assert problems(data, "index", "code", "fix") == [
+        (0, "OIM105", {"value": "ORD 1001", "safe": False}),
+        (1, "OIM105", {"value": "ORD-1002", "safe": False}),
+        (None, "OIM901", None),  # neither order has an item, as written
+    ]
+    assert 'did you mean "ORD 1001"?' in data["problems"][0]["message"]
+
+
 def test_unknown_order_number_with_near_match_hints(cli, tmp_path):
     orders = orders_file(tmp_path, "ORD1001", "100023", "AB-7", "ab-7 ", "000555")
     items = write_json(tmp_path / "items.json", [

@@ -529,3 +529,111 @@ def test_rejects_are_written_as_they_come_and_removed_on_abort(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".rejects.csv.")]
     conversion.abort()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv"]
+
+
+# -- inputs: code pages, delimiters, headers, OpenDocument ------------------------------------
+
+def test_western_code_page_is_not_taken_for_turkish(cli, tmp_path):
+    """0x8e is Ž in cp1252 and no letter in cp1254: the export is Western, not Turkish."""
+    source = text(tmp_path / "s.csv", [["Order No", "Product", "Qty", "Price"],
+                                       ["A1", "Žilina café", "2", "3.50"]],
+                  encoding="cp1252", delimiter=";")
+    result = cli("convert", source, "-f", "json")
+    assert result.code == 0, result.out
+    assert items_of(tmp_path / "s.json")[0]["product"] == "Žilina café"
+    [note] = [p for p in report(result)["problems"] if p["code"] == "OIM015"]
+    assert note["severity"] == "note"
+    assert note["message"].startswith("not UTF-8: read as Windows-1252 (cp1252)")
+    assert note["source"] == {"file": str(source), "sheet": None, "row": None, "column": None}
+
+
+@pytest.mark.parametrize(("written", "given"), [("|", "|"), ("\t", "tab"), (";", ";")])
+def test_delimiter_given(cli, tmp_path, written, given):
+    rows = [["Order No", "Product", "Qty", "Price"], ["A1", "x, y; z | w", "2", "3.50"]]
+    source = text(tmp_path / "s.csv", rows, delimiter=written)
+    result = cli("convert", source, "--delimiter", given)
+    assert result.code == 0, result.out
+    assert items_of(tmp_path / "s.json")[0]["product"] == "x, y; z | w"
+
+
+def test_delimiter_given_wins_over_detection(cli, tmp_path):
+    source = text(tmp_path / "s.csv", [["Order No", "Qty", "Price"], ["A1", "2", "3.50"]])
+    result = cli("convert", source, "--delimiter", ";")
+    assert result.code == 2  # one column "Order No,Qty,Price": no quantity, no price
+    assert "Order No,Qty,Price" in result.err
+    assert not (tmp_path / "s.json").exists()
+
+
+def test_delimiter_of_two_characters_is_refused(cli, tmp_path):
+    source = text(tmp_path / "s.csv", [["Order No", "Qty", "Price"], ["A1", "2", "3.50"]])
+    result = cli("convert", source, "--delimiter", "ab")
+    assert result.code == 2
+    assert "give one character (or 'tab')" in result.err
+
+
+def test_headers_without_turkish_letters_or_in_capitals(cli, tmp_path):
+    rows = [["SIPARIS NO", "URUN ADI", "STOK KODU", "ADET", "BİRİM FİYATI", "Gorsel"],
+            ["S-1", "Kalem", "K-1", "3", "12,50", "https://cdn.example.com/k.jpg"]]
+    source = text(tmp_path / "s.csv", rows, delimiter=";")
+    result = cli("convert", source, "-f", "json")
+    assert result.code == 0, result.out
+    assert items_of(tmp_path / "s.json") == [
+        {"order_number": "S-1", "product": "Kalem", "sku": "K-1", "quantity": 3,
+         "price": 12.5, "image_url": "https://cdn.example.com/k.jpg", "extra_field": {}}]
+    assert report(result)["problems"] == []
+
+
+def ods_bytes(rows: list[list[object]]) -> bytes:
+    """A minimal OpenDocument spreadsheet, as LibreOffice writes one, with one sheet."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def cell(value: object) -> str:
+        if value is None:
+            return "<table:table-cell/>"
+        if isinstance(value, (int, float)):
+            return (f'<table:table-cell office:value-type="float" office:value="{value}">'
+                    f"<text:p>{value}</text:p></table:table-cell>")
+        return (f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}'
+                "</text:p></table:table-cell>")
+
+    body = "".join("<table:table-row>" + "".join(map(cell, row)) + "</table:table-row>"
+                   for row in rows)
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Sayfa1">'
+        f"{body}</table:table></office:spreadsheet></office:body></office:document-content>")
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet",
+                         compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def test_opendocument_spreadsheet(cli, tmp_path):
+    source = tmp_path / "satislar.ods"
+    source.write_bytes(ods_bytes([
+        ["Sipariş No", "Ürün Adı", "Adet", "Birim Fiyat"],
+        ["S-1", "Çaydanlık", 2, 149.9],
+        ["S-2", "Kupa", 0, 35],
+    ]))
+    result = cli("convert", source, "-f", "json", "--skip-invalid")
+    assert result.code == 1
+    assert located(report(result), "code", "row", "header") == [
+        ("OIM011", 1, None), ("OIM011", 1, None), ("OIM403", 3, "Adet")]
+    assert report(result)["problems"][2]["source"]["sheet"] == "Sayfa1"
+    assert items_of(tmp_path / "satislar.json") == [
+        {"order_number": "S-1", "product": "Çaydanlık", "sku": None, "quantity": 2,
+         "price": 149.9, "image_url": None, "extra_field": {}}]

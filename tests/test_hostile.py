@@ -3,9 +3,11 @@ is written, nothing is left behind, and there is never a traceback."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -375,3 +377,49 @@ def test_interrupted_conversion_leaves_nothing(tmp_path, big_export, signum, cod
     assert len(err.strip().splitlines()) == 1, err
     assert err.startswith("oimtool: ")
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def big_items(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("bigitems")
+    path = folder / "items.json"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("[\n")
+        handle.write(",\n".join(json.dumps(item(order_number=f"O{i}", price=f"{i % 500}.50"))
+                                for i in range(300_000)))
+        handle.write("\n]\n")
+    return path
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize("in_place", [False, True])
+def test_interrupted_fix_leaves_nothing(tmp_path, big_items, signum, code, in_place):
+    source = tmp_path / "items.json"
+    shutil.copyfile(big_items, source)
+    before = hashlib.sha256(source.read_bytes()).hexdigest()
+    target = ["--in-place"] if in_place else ["-o", str(tmp_path / "fixed.json")]
+    prefix = ".items.json." if in_place else ".fixed.json."
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "oimtool", "fix", str(source), *target, "--output",
+         str(tmp_path / "report.txt")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        for _ in range(600):  # wait until the output is being written
+            if any(p.name.startswith(prefix) for p in tmp_path.iterdir()):
+                break
+            if process.poll() is not None:
+                pytest.fail("the fix ended before it could be interrupted")
+            __import__("time").sleep(0.05)
+        else:
+            pytest.fail("no temporary output appeared")
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == code, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("oimtool: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["items.json"]
+    assert hashlib.sha256(source.read_bytes()).hexdigest() == before

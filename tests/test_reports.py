@@ -50,6 +50,15 @@ def test_csv_report(cli, tmp_path):
     assert len(rows) == 5
 
 
+@pytest.mark.parametrize("active", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_csv_report_never_holds_a_formula(cli, tmp_path, active):
+    source = write_json(tmp_path / "items.json", [item(colour=active)])
+    result = cli("check", source, "-f", "csv")
+    rows = list(csv.reader(io.StringIO(result.out.lstrip("\ufeff"))))
+    assert rows[1][6] == "OIM801"
+    assert rows[1][9] == "'" + active
+
+
 def test_convert_csv_report_names_cells(cli, tmp_path):
     source = tmp_path / "s.csv"
     source.write_text("Order No;Qty;Price\nA;0;2\n", encoding="utf-8")
