@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import write_json
+from conftest import ROOT, write_json
 
 
 def xlsx(path: Path, rows: list[list], *, sheet: str = "Items", extra_sheets=()) -> Path:
@@ -637,3 +637,22 @@ def test_opendocument_spreadsheet(cli, tmp_path):
     assert items_of(tmp_path / "satislar.json") == [
         {"order_number": "S-1", "product": "Çaydanlık", "sku": None, "quantity": 2,
          "price": 149.9, "image_url": None, "extra_field": {}}]
+
+
+def test_legacy_excel_workbook(cli, tmp_path):
+    source = tmp_path / "satislar-2018.xls"
+    source.write_bytes((ROOT / "tests" / "data" / "satislar-2018.xls").read_bytes())
+    result = cli("convert", source, "-f", "json", "--skip-invalid")
+    assert result.code == 1
+    data = report(result)
+    assert located(data, "code", "row", "header") == [
+        ("OIM015", 3, None), ("OIM011", 3, None), ("OIM403", 5, "Adet")]
+    assert data["problems"][2]["source"]["sheet"] == "Satışlar 2018"
+    assert (data["summary"]["rows"], data["summary"]["items"], data["summary"]["rejected"]) == (
+        3, 2, 1)
+    assert items_of(tmp_path / "satislar-2018.json") == [
+        {"order_number": "S-2018-001", "product": "Çaydanlık", "sku": "100024", "quantity": 2,
+         "price": 149.9, "image_url": None, "extra_field": {}},
+        {"order_number": "S-2018-003", "product": "Tepsi", "sku": "T-1", "quantity": 1,
+         "price": 19.99, "image_url": None, "extra_field": {}},
+    ]
