@@ -161,3 +161,51 @@ def test_workbook_same_with_and_without_workers(tmp_path, small_pieces, ambiguou
     serial = converted(source, jobs=1)
     assert converted(source, jobs=2) == serial
     assert len(serial[0]) > 0
+
+
+# -- a column read at once gives what its cells read one by one give --------------------------
+
+def _grouped(whole: int, separator: str) -> str:
+    return f"{whole:,}".replace(",", separator)
+
+
+def _price_cells(comma: bool):
+    point, group = (",", ".") if comma else (".", ",")
+    whole = st.integers(0, 10**16)
+    fraction = st.from_regex(r"\A[0-9]{1,3}\Z")
+    return st.one_of(
+        whole.map(str),
+        st.builds(lambda w, f: f"{w}{point}{f}", whole, fraction),
+        st.builds(lambda w, f: f"{_grouped(w, group)}{point}{f}", whole, fraction),
+        st.builds(lambda w, f: f"0{w}{point}{f}", whole, fraction),  # leading zeros
+    )
+
+
+quantity_cells = st.one_of(st.integers(0, 10**20).map(str),
+                           st.integers(0, 999).map(lambda n: f"00{n}"))
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.booleans().flatmap(lambda comma: st.tuples(
+    st.just(comma), st.lists(st.tuples(quantity_cells, _price_cells(comma)), min_size=1,
+                             max_size=40))))
+def test_columns_read_at_once_as_cell_by_cell(tmp_path, case):
+    """The same rows, once alone (their columns may be read at once) and once with a row
+    that no column reading at once takes (each cell is read by its reader): the same items,
+    the same problems."""
+    comma, rows = case
+    delimiter = ";" if comma else ","
+    lines = [["Order No", "Qty", "Price"]] + [[f"O{i}", q, p] for i, (q, p) in enumerate(rows)]
+
+    def run(extra: list[list[str]]) -> tuple[list[dict], list[tuple]]:
+        source = tmp_path / "s.csv"
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=delimiter).writerows(lines + extra)
+        source.write_text(buffer.getvalue(), encoding="utf-8")
+        return converted(source)
+
+    alone, alone_problems = run([])
+    mixed, mixed_problems = run([["Z", " 1 ", "x"]])  # a padded quantity, a price that is text
+    assert alone == mixed[: len(alone)]
+    assert [p for p in mixed_problems if p[1] != len(rows)] == alone_problems

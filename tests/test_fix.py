@@ -299,3 +299,16 @@ def test_keys_written_twice_each_listed(cli, tmp_path):
     again = cli("fix", tmp_path / "items.fixed.json", "-o", tmp_path / "again.json")
     assert again.code == 0
     assert (tmp_path / "again.json").read_bytes() == (tmp_path / "items.fixed.json").read_bytes()
+
+
+def test_no_fix_for_numbers_out_of_range_written_as_text(cli, tmp_path):
+    """"12345678901,5" or thousands of digits: no number to write (not null, not infinity)."""
+    source = write_json(tmp_path / "items.json", [item(price="9" * 5000),
+                                                  item(price="12345678901,5")])
+    result = cli("fix", source, "--unsafe")
+    assert result.code == 1
+    assert fixed_items(tmp_path / "items.fixed.json") == [item(price="9" * 5000),
+                                                         item(price="12345678901,5")]
+    assert [line.split(" OIM")[1][:3] for line in result.out.splitlines()[:2]] == ["505",
+                                                                                 "505"]
+    assert result.out.splitlines()[-1] == "Nothing to fix in 2 items in 1 file. 2 errors remain."

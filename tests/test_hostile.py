@@ -103,6 +103,12 @@ CORPUS = [
      b' "product": null, "sku": null, "quantity": 1, "price"\n\t: 9, "image_url": null,'
      b' "extra_field": {}, "price"\r\n  :  10}]', "check", 0,
      'items.json:2:45: OIM008 key "price" is written twice'),
+    ("quantity of 5,000 digits as text", "items.json",
+     lambda: json.dumps([item(quantity="9" * 5000)]).encode(), "check", 1,
+     'OIM402 quantity "99999'),
+    ("price of 5,000 digits as text", "items.json",
+     lambda: json.dumps([item(price="9" * 5000 + ",50")]).encode(), "check", 1,
+     'OIM505 price is the text "99999'),
     ("mixed line endings", "items.json",
      lambda: json.dumps([item(), item(quantity=0)], indent=1).replace("\n", "\r\n", 10).encode(),
      "check", 1, ":15:15: OIM403"),
@@ -122,6 +128,11 @@ CORPUS = [
      "s.csv:3: OIM502 price is null"),
     ("invalid utf-8 inside csv", "s.csv", lambda: GOOD_CSV + b"B,\xff\xfe,y,1,2,\r\n",
      "convert", 0, "OIM015 not UTF-8: read as Turkish Windows-1254 (cp1254)"),
+    ("cells of 5,000 digits csv", "s.csv",
+     lambda: GOOD_CSV + b"B,x,y," + b"9" * 5000 + b",2,\r\nC,x,y,1,\"" + b"9" * 5000
+     + b',50",\r\n',
+     "convert", 1, "s.csv:3: OIM405 quantity 99999999999999999999… (5,000 characters) is "
+     "beyond 2,147,483,647"),
     ("empty xlsx", "s.xlsx", lambda: b"", "convert", 1, "not a workbook"),
     ("10,000 columns", "s.csv",
      lambda: (",".join(["Order No", "Qty", "Price"] + [f"c{i}" for i in range(9_997)]) + "\n"

@@ -15,9 +15,10 @@ import math
 import os
 import re
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from itertools import count, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -27,7 +28,7 @@ import orjson
 from .check import fingerprint, order_lookup
 from .columns import Column, MappingError, known_count, letter, plan_columns
 from .dedup import Seen
-from .fields import FIELDS, has_price_places, is_float_noise
+from .fields import FIELDS, QUANTITY_MAX, has_price_places, is_float_noise
 from .numbers import ParsedNumber, parse_number_text
 from .orders import OrderIndex
 from .problems import Problem, Source, Summary, pointer
@@ -49,6 +50,18 @@ _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
 _SIMPLE_DECIMAL = re.compile(r"([0-9]+)([.,])([0-9]+)\Z")
 #: "6.643,95", "1,234,567.5": thousands grouped one way, decimals the other (unambiguous).
 _GROUPED_DECIMAL = re.compile(r"([1-9][0-9]{0,2}(?:([.,])[0-9]{3})+)(?!\2)[.,]([0-9]+)\Z")
+#: A whole column of a batch written the usual way, one cell a line, read at once
+#: (``Converter._bulk``): plain digits, or decimals after a comma with dots grouping
+#: thousands (or after a point, commas grouping): what the cell readers' fast paths read.
+_BULK_COMMA = re.compile(
+    r"(?:(?:[1-9][0-9]{0,2}(?:\.[0-9]{3}){1,4},[0-9]{1,2}|[0-9]{1,15}(?:,[0-9]{1,2})?)\n)*\Z")
+_BULK_POINT = re.compile(
+    r"(?:(?:[1-9][0-9]{0,2}(?:,[0-9]{3}){1,4}\.[0-9]{1,2}|[0-9]{1,15}(?:\.[0-9]{1,2})?)\n)*\Z")
+_UNREAD = object()  # a cell the bulk reading left to its reader
+#: Digits Python turns into an int without complaint (sys.get_int_max_str_digits()); a cell
+#: with more is reported as too large, and kept as text.
+_INT_DIGITS = 4300
+_FLOAT_DIGITS = 308  # and a float: beyond, infinity
 _NUMERIC = ("quantity", "price")
 _six = itemgetter("order_number", "product", "sku", "quantity", "price", "image_url")
 _NONE = [None]
@@ -264,6 +277,7 @@ class Converter:
                      for f in FIELDS[:-1]]
         self._pad = self._width in positions
         self._cells = itemgetter(*positions)
+        self._quantity_at, self._price_at = positions[3], positions[4]
         extra_column = self._by_field.get("extra_field")
         self._extra_at = extra_column.index if extra_column else None
         self._read = (
@@ -391,8 +405,10 @@ class Converter:
         rejected: list[tuple[int, list[Any], list[str]]] = []
         valid_items = []
         orders = self.orders
-        for index, (number, cells) in enumerate(batch.rows, batch.first):
-            item, found = self._item(number, cells)
+        rows = batch.rows
+        quantities, prices = self._bulk(rows)
+        for index, (number, cells), q, p in zip(count(batch.first), rows, quantities, prices):
+            item, found = self._item(number, cells, q, p)
             looked_up = order_lookup(item["order_number"], orders) if orders else None
             if is_clean(item):
                 keys.append(hash(_six(item)) if not item["extra_field"] else fingerprint(item))
@@ -414,7 +430,7 @@ class Converter:
             row_problems = [self._problem(index, number, c, name, value, message)
                             for c, name, value, message in found] if found else []
             if found:  # a cell reading failed: its field's own problem says it already
-                failed = {name for code, name, _, _ in found if code == "OIM012"}
+                failed = {name for code, name, _, _ in found if code in _CELL_FAILED}
                 findings = [f for f in findings if f.key not in failed]
             for f in findings:
                 row_problems.append(self._problem(index, number, f.code, f.key or "", f.value,
@@ -432,7 +448,40 @@ class Converter:
                          numbers.tobytes(), keys.tobytes(), [r.tobytes() for r in referenced],
                          problems, rejected)
 
-    def _item(self, number: int, cells: list[Any]) -> tuple[dict[str, Any], Found]:
+    def _bulk(self, rows: list[tuple[int, list[Any]]]) -> tuple[Iterable[Any], Iterable[Any]]:
+        """The quantities and the prices of a batch, each column read at once at C speed
+        when every cell of it is text of the usual kind (the cell readers' fast paths, giving
+        the same values); else ``_UNREAD`` for each, left to the cell readers."""
+        unread = repeat(_UNREAD)
+        try:
+            quantities = [cells[self._quantity_at] for _, cells in rows]
+            prices = [cells[self._price_at] for _, cells in rows]
+            quantity_text = "".join(quantities)
+            price_text = "\n".join(prices)
+        except (IndexError, TypeError):  # a short row, a cell that is no text
+            return unread, unread
+        if (quantity_text.isdigit() and quantity_text.isascii() and "" not in quantities
+                and max(map(len, quantities)) <= 18):
+            read_quantities: Iterable[Any] = map(int, quantities)
+        else:
+            read_quantities = unread
+        price_text += "\n"
+        if _BULK_COMMA.match(price_text):
+            price_text = price_text.replace(".", "").replace(",", ".")
+        elif not _BULK_POINT.match(price_text):
+            return read_quantities, unread
+        else:
+            price_text = price_text.replace(",", "")
+        values = price_text.split("\n")
+        values.pop()
+        if len(values) != len(prices):  # a cell with a line break in it
+            return read_quantities, unread
+        return read_quantities, map(float, values)
+
+    def _item(self, number: int, cells: list[Any], q: Any = _UNREAD, p: Any = _UNREAD
+              ) -> tuple[dict[str, Any], Found]:
+        """The item of a row, and what its cells' readers found; ``q`` and ``p``: its
+        quantity and price, when they were read already (``_bulk``)."""
         found: Found = []
         width = len(cells)
         if width > self._unnamed[0]:
@@ -448,8 +497,10 @@ class Converter:
         extra_at = self._extra_at
         item = {
             "order_number": order_number(v[0], found), "product": product(v[1], found),
-            "sku": sku(v[2], found), "quantity": quantity(v[3], found),
-            "price": price(v[4], found), "image_url": image_url(v[5], found),
+            "sku": sku(v[2], found),
+            "quantity": quantity(v[3], found) if q is _UNREAD else q,
+            "price": price(v[4], found) if p is _UNREAD else p,
+            "image_url": image_url(v[5], found),
             "extra_field": {} if extra_at is None or extra_at >= width else
             _extra_field(cells[extra_at], found),
         }
@@ -524,12 +575,16 @@ class Converter:
                 if not text:
                     return None
                 if text.isdigit() and text.isascii():
+                    if len(text) > (_INT_DIGITS if integral else _FLOAT_DIGITS):
+                        return _too_many_digits(name, text, found)
                     return int(text) if integral else float(text)
                 simple = _SIMPLE_DECIMAL.match(text)
                 if simple is not None:
                     whole, _, fraction = simple.groups()
                     if len(fraction) != 3 or not whole.lstrip("0"):  # not "1,234"
                         value = float(f"{whole}.{fraction}")
+                        if value == math.inf:
+                            return _too_many_digits(name, text, found)
                         if integral:
                             return int(value) if value.is_integer() else value
                         return _without_noise(value) if len(fraction) > 2 else value
@@ -537,6 +592,8 @@ class Converter:
                 if grouped is not None:
                     whole, group, fraction = grouped.groups()
                     value = float(f"{whole.replace(group, '')}.{fraction}")
+                    if value == math.inf:
+                        return _too_many_digits(name, text, found)
                     if integral:
                         return int(value) if value.is_integer() else value
                     return _without_noise(value) if len(fraction) > 2 else value
@@ -555,6 +612,8 @@ class Converter:
             value = self._decide(name, cell, parsed, found)
             if value is None:
                 return cell.strip()
+            if not math.isfinite(float(value)):
+                return _too_many_digits(name, cell.strip(), found)
         if integral:
             return int(value) if float(value).is_integer() and abs(value) < 2**63 else float(
                 value)
@@ -646,6 +705,26 @@ def _blank(cells: list[Any]) -> bool:
 
 def _blank_text(cells: list[str]) -> bool:
     return not "".join(cells).strip()
+
+
+#: Codes of a cell that could not be read as its field's value: the item's own problem for
+#: that field (the text it holds) would say the same again.
+_CELL_FAILED = frozenset({"OIM012", "OIM405", "OIM505"})
+
+
+def _too_many_digits(name: str, text: str, found: Found) -> str:
+    """A quantity or price of hundreds or thousands of digits (more than a float or an int
+    holds): reported as such, kept as text."""
+    shown = f"{text[:20]}…"
+    if name == "quantity":
+        found.append(("OIM405", name, shown, (
+            f"quantity {shown} ({len(text):,} characters) is beyond {QUANTITY_MAX:,}, the "
+            "largest the database stores")))
+    else:
+        found.append(("OIM505", name, shown, (
+            f"price {shown} ({len(text):,} characters) is out of range: at most 10 digits "
+            "before the decimal point")))
+    return text
 
 
 def _text(cell: Any, found: Found) -> Any:

@@ -220,7 +220,7 @@ def _text(item: dict[str, Any], key: str, codes: tuple[str, str, str], out: list
     _nul(key, value, out)
 
 
-_QUANTITY_TEXT = re.compile(r"^([-+]?[0-9]+)(?:\.0*)?$")
+_QUANTITY_TEXT = re.compile(r"^([-+]?[0-9]{1,4300})(?:\.0*)?$")  # 4300: what int() takes
 
 
 def _quantity(item: dict[str, Any], out: list[Finding]) -> None:
@@ -267,7 +267,8 @@ def _quantity(item: dict[str, Any], out: list[Finding]) -> None:
     elif number > QUANTITY_MAX:
         out.append(Finding(
             "OIM405", "quantity", value,
-            f"quantity {number} is beyond {QUANTITY_MAX:,}, the largest the database stores",
+            f"quantity {show(number)} is beyond {QUANTITY_MAX:,}, the largest the database "
+            "stores",
         ))
 
 
@@ -288,6 +289,13 @@ def _price(item: dict[str, Any], out: list[Finding]) -> None:
             ))
             return
         number = float(parsed.value)
+        if not math.isfinite(number) or abs(number) >= PRICE_LIMIT:
+            out.append(Finding(
+                "OIM505", "price", value,
+                f"price is the text {show(value)}, a number out of range: at most 10 digits "
+                "before the decimal point",
+            ))
+            return
         if parsed.ambiguous:
             out.append(Finding(
                 "OIM502", "price", value,
