@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -359,24 +360,19 @@ def big_export(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("signum", "code", "jobs"), [
-    (signal.SIGINT, 130, "1"), (signal.SIGTERM, 143, "1"), (signal.SIGTERM, 143, "2"),
-    (signal.SIGINT, 130, "2"),
-])
-def test_interrupted_conversion_leaves_nothing(tmp_path, big_export, signum, code, jobs):
-    out = tmp_path / "items.json"
+def interrupted(args: list[str], folder: Path, prefix: str, signum: int) -> tuple[int, str]:
+    """Run oimtool, send ``signum`` once a temporary output named ``prefix``... appears in
+    ``folder``; (exit code, standard error)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "oimtool", "convert", str(big_export), "-o", str(out), "-j",
-         jobs, "--output", str(tmp_path / "report.txt")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen([sys.executable, "-m", "oimtool", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         for _ in range(600):  # wait until the output is being written
-            if any(p.name.startswith(".items.json.") for p in tmp_path.iterdir()):
+            if any(p.name.startswith(prefix) for p in folder.iterdir()):
                 break
             if process.poll() is not None:
-                pytest.fail("the conversion ended before it could be interrupted")
-            __import__("time").sleep(0.05)
+                pytest.fail("oimtool ended before it could be interrupted")
+            time.sleep(0.05)
         else:
             pytest.fail("no temporary output appeared")
         process.send_signal(signum)
@@ -384,9 +380,20 @@ def test_interrupted_conversion_leaves_nothing(tmp_path, big_export, signum, cod
     finally:
         if process.poll() is None:
             process.kill()
-    assert process.returncode == code, err
     assert len(err.strip().splitlines()) == 1, err
     assert err.startswith("oimtool: ")
+    return process.returncode, err
+
+
+@pytest.mark.parametrize(("signum", "code", "jobs"), [
+    (signal.SIGINT, 130, "1"), (signal.SIGTERM, 143, "1"), (signal.SIGTERM, 143, "2"),
+    (signal.SIGINT, 130, "2"),
+])
+def test_interrupted_conversion_leaves_nothing(tmp_path, big_export, signum, code, jobs):
+    returncode, err = interrupted(
+        ["convert", str(big_export), "-o", str(tmp_path / "items.json"), "-j", jobs,
+         "--output", str(tmp_path / "report.txt")], tmp_path, ".items.json.", signum)
+    assert returncode == code, err
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
@@ -409,28 +416,9 @@ def test_interrupted_fix_leaves_nothing(tmp_path, big_items, signum, code, in_pl
     shutil.copyfile(big_items, source)
     before = hashlib.sha256(source.read_bytes()).hexdigest()
     target = ["--in-place"] if in_place else ["-o", str(tmp_path / "fixed.json")]
-    prefix = ".items.json." if in_place else ".fixed.json."
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "oimtool", "fix", str(source), *target, "--output",
-         str(tmp_path / "report.txt")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        for _ in range(600):  # wait until the output is being written
-            if any(p.name.startswith(prefix) for p in tmp_path.iterdir()):
-                break
-            if process.poll() is not None:
-                pytest.fail("the fix ended before it could be interrupted")
-            __import__("time").sleep(0.05)
-        else:
-            pytest.fail("no temporary output appeared")
-        process.send_signal(signum)
-        _, err = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == code, err
-    assert len(err.strip().splitlines()) == 1, err
-    assert err.startswith("oimtool: ")
+    returncode, err = interrupted(
+        ["fix", str(source), *target, "--output", str(tmp_path / "report.txt")], tmp_path,
+        ".items.json." if in_place else ".fixed.json.", signum)
+    assert returncode == code, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["items.json"]
     assert hashlib.sha256(source.read_bytes()).hexdigest() == before
