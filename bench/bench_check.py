@@ -133,7 +133,11 @@ class TreeSampler:
 
     def _sample(self) -> None:
         while not self._done.wait(SAMPLE_EVERY):
-            self.peak = max(self.peak, tree_pss(self.pid))
+            self.sample()
+
+    def sample(self) -> None:
+        """One sample (a subclass may take more than the PSS)."""
+        self.peak = max(self.peak, tree_pss(self.pid))
 
     def __enter__(self) -> TreeSampler:
         self._thread.start()

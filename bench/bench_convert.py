@@ -418,6 +418,20 @@ def sheet_rows(text: str) -> int:
     return value
 
 
+def add_common_options(parser: argparse.ArgumentParser, report: str) -> None:
+    """The options of the convert and extremes benchmarks: where things are."""
+    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data", metavar="DIR",
+                        help="folder of the generated files (default bench/data)")
+    parser.add_argument("--oimtool", type=executable, default=str(BIN / "oimtool"), metavar="PATH",
+                        help="the oimtool to run (default .venv/bin/oimtool)")
+    parser.add_argument("--python", type=executable, default=str(BIN / "python"), metavar="PATH",
+                        help="the Python of the bare readers, with python-calamine "
+                        "(default .venv/bin/python)")
+    parser.add_argument("--output", type=Path, metavar="PATH",
+                        default=ROOT / "bench" / "results" / f"{report}.md",
+                        help=f"where to write the report (default bench/results/{report}.md)")
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--csv-rows", type=positive_int, default=1_000_000, metavar="N",
@@ -429,16 +443,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "(default 200000)")
     parser.add_argument("--repeat", type=positive_int, default=3, metavar="K",
                         help="runs per export and command (default 3)")
-    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data", metavar="DIR",
-                        help="folder of the generated files (default bench/data)")
-    parser.add_argument("--oimtool", type=executable, default=str(BIN / "oimtool"), metavar="PATH",
-                        help="the oimtool to run (default .venv/bin/oimtool)")
-    parser.add_argument("--python", type=executable, default=str(BIN / "python"), metavar="PATH",
-                        help="the Python of the bare readers, with python-calamine "
-                        "(default .venv/bin/python)")
-    parser.add_argument("--output", type=Path, metavar="PATH",
-                        default=ROOT / "bench" / "results" / "convert.md",
-                        help="where to write the report (default bench/results/convert.md)")
+    add_common_options(parser, "convert")
     args = parser.parse_args(argv)
     args.data = args.data.resolve()
     return args

@@ -28,7 +28,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,7 +35,6 @@ from itertools import pairwise
 from pathlib import Path
 
 from bench_check import (
-    BIN,
     MB,
     RSS_UNIT,
     SAMPLE_EVERY,
@@ -44,15 +42,14 @@ from bench_check import (
     Result,
     Run,
     Runner,
-    executable,
+    TreeSampler,
     file_size,
-    tree_pss,
     write_report,
 )
 from bench_convert import (
     BARE_LABEL,
     IDLE,
-    ROOT,
+    add_common_options,
     bare_cmd,
     convert_cmd,
     ensure_export,
@@ -118,28 +115,16 @@ def temp_bytes(pid: int, tempdir: str = tempfile.gettempdir()) -> int:
     return sum(seen.values())
 
 
-class Sampler:
-    """Samples the tree's PSS and open temporary files in a thread while the block runs."""
+class Sampler(TreeSampler):
+    """Samples the tree's PSS and its open temporary files in a thread while the block runs."""
 
     def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.peak = 0
+        super().__init__(pid)
         self.temp_peak = 0
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def _sample(self) -> None:
-        while not self._done.wait(SAMPLE_EVERY):
-            self.peak = max(self.peak, tree_pss(self.pid))
-            self.temp_peak = max(self.temp_peak, temp_bytes(self.pid))
-
-    def __enter__(self) -> Sampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        self._thread.join()
+    def sample(self) -> None:
+        super().sample()
+        self.temp_peak = max(self.temp_peak, temp_bytes(self.pid))
 
 
 @dataclass(frozen=True)
@@ -356,16 +341,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="measure convert with the default jobs only, not -j 1 too")
     parser.add_argument("--repeat", type=positive_int, default=1, metavar="K",
                         help="runs per size and command (default 1)")
-    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data", metavar="DIR",
-                        help="folder of the generated files (default bench/data)")
-    parser.add_argument("--oimtool", type=executable, default=str(BIN / "oimtool"), metavar="PATH",
-                        help="the oimtool to run (default .venv/bin/oimtool)")
-    parser.add_argument("--python", type=executable, default=str(BIN / "python"), metavar="PATH",
-                        help="the Python of the bare readers, with python-calamine "
-                        "(default .venv/bin/python)")
-    parser.add_argument("--output", type=Path, metavar="PATH",
-                        default=ROOT / "bench" / "results" / "extremes.md",
-                        help="where to write the report (default bench/results/extremes.md)")
+    add_common_options(parser, "extremes")
     args = parser.parse_args(argv)
     args.data = args.data.resolve()
     return args

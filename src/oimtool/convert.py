@@ -578,20 +578,17 @@ class Converter:
                     if len(text) > (_INT_DIGITS if integral else _FLOAT_DIGITS):
                         return _too_many_digits(name, text, found)
                     return int(text) if integral else float(text)
+                plain = None  # the number with a point for its decimals, nothing else
                 simple = _SIMPLE_DECIMAL.match(text)
                 if simple is not None:
                     whole, _, fraction = simple.groups()
                     if len(fraction) != 3 or not whole.lstrip("0"):  # not "1,234"
-                        value = float(f"{whole}.{fraction}")
-                        if value == math.inf:
-                            return _too_many_digits(name, text, found)
-                        if integral:
-                            return int(value) if value.is_integer() else value
-                        return _without_noise(value) if len(fraction) > 2 else value
-                grouped = _GROUPED_DECIMAL.match(text)
-                if grouped is not None:
+                        plain = f"{whole}.{fraction}"
+                if plain is None and (grouped := _GROUPED_DECIMAL.match(text)) is not None:
                     whole, group, fraction = grouped.groups()
-                    value = float(f"{whole.replace(group, '')}.{fraction}")
+                    plain = f"{whole.replace(group, '')}.{fraction}"
+                if plain is not None:
+                    value = float(plain)
                     if value == math.inf:
                         return _too_many_digits(name, text, found)
                     if integral:

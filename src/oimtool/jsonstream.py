@@ -129,24 +129,21 @@ def item_end(buf: bytes, pos: int) -> int | None:
     return match.end() if match else value_end(buf, pos)
 
 
-def member_offsets(data: bytes, start: int, end: int) -> dict[str, tuple[int, int]]:
-    """Offsets of the keys and values of the object at ``data[start:end]``: key → (key, value).
-
-    A repeated key keeps its last place, as parsers keep its last value.
-    """
-    members: dict[str, tuple[int, int]] = {}
+def members(data: bytes, start: int, end: int) -> Iterator[tuple[str, int, int]]:
+    """The members at the top of the object at ``data[start:end]``, in the order written, a
+    repeated key each time: (key, offset of the key, offset of its value)."""
     i = start + 1
     depth = 1
     while i < end:
         match = _STRUCTURAL.search(data, i, end)
         if match is None:
-            break
+            return
         j = match.start()
         ch = data[j]
         if ch == 0x22:
             rest = _STRING_REST.match(data, j + 1, end)
             if rest is None:
-                break
+                return
             after = rest.end()
             if depth == 1:
                 colon = _NOT_WS.search(data, after, end)
@@ -156,12 +153,19 @@ def member_offsets(data: bytes, start: int, end: int) -> dict[str, tuple[int, in
                         key = orjson.loads(data[j:after])
                     except orjson.JSONDecodeError:
                         key = data[j + 1 : after - 1].decode("utf-8", "replace")
-                    members[key] = (j, value.start() if value else colon.start())
+                    yield key, j, value.start() if value else colon.start()
             i = after
             continue
         depth += 1 if ch in (0x7B, 0x5B) else -1
         i = j + 1
-    return members
+
+
+def member_offsets(data: bytes, start: int, end: int) -> dict[str, tuple[int, int]]:
+    """Offsets of the keys and values of the object at ``data[start:end]``: key → (key, value).
+
+    A repeated key keeps its last place, as parsers keep its last value.
+    """
+    return {key: (key_at, value_at) for key, key_at, value_at in members(data, start, end)}
 
 
 class Repeat(NamedTuple):
@@ -181,10 +185,10 @@ def nested_repeats(text: bytes) -> list[Repeat]:
     twice: dict[int, list[tuple[str, Any]]] = {}
     held = []  # the objects with a repeat, kept alive so that their ids stay theirs
 
-    def pairs(members: list[tuple[str, Any]]) -> dict[str, Any]:
+    def pairs(written: list[tuple[str, Any]]) -> dict[str, Any]:
         obj: dict[str, Any] = {}
         repeats = None
-        for key, value in members:
+        for key, value in written:
             if key in obj:
                 repeats = repeats or []
                 repeats.append((key, obj[key]))
@@ -218,39 +222,15 @@ def repeated_members(data: bytes, start: int, end: int) -> Iterator[tuple[str, A
     """Keys written more than once at the top of the object at ``data[start:end]``: (key, the
     value a parser drops, the offset of the key it keeps)."""
     seen: dict[str, int] = {}  # key -> offset of its value
-    i = start + 1
-    depth = 1
-    while i < end:
-        match = _STRUCTURAL.search(data, i, end)
-        if match is None:
-            return
-        j = match.start()
-        if data[j] == 0x22:
-            rest = _STRING_REST.match(data, j + 1, end)
-            if rest is None:
-                return
-            after = rest.end()
-            if depth == 1:
-                colon = _NOT_WS.search(data, after, end)
-                if colon is not None and data[colon.start()] == 0x3A:
-                    value = _NOT_WS.search(data, colon.start() + 1, end)
-                    where = value.start() if value else colon.start()
-                    try:
-                        key = orjson.loads(data[j:after])
-                    except orjson.JSONDecodeError:
-                        key = data[j + 1: after - 1].decode("utf-8", "replace")
-                    if key in seen:
-                        first = seen[key]
-                        try:
-                            dropped = orjson.loads(data[first: value_end(data, first) or end])
-                        except (orjson.JSONDecodeError, MalformedError):
-                            dropped = None
-                        yield key, dropped, j
-                    seen[key] = where
-            i = after
-            continue
-        depth += 1 if data[j] in (0x7B, 0x5B) else -1
-        i = j + 1
+    for key, key_at, value_at in members(data, start, end):
+        first = seen.get(key)
+        if first is not None:
+            try:
+                dropped = orjson.loads(data[first: value_end(data, first) or end])
+            except (orjson.JSONDecodeError, MalformedError):
+                dropped = None
+            yield key, dropped, key_at
+        seen[key] = value_at
 
 
 @dataclass
