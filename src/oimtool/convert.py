@@ -35,6 +35,7 @@ from .problems import Problem, Source, Summary, pointer
 from .readers import (
     ContentError,
     Export,
+    open_sheet_at,
     open_source,
     open_text_at,
     sheet_rows,
@@ -43,6 +44,7 @@ from .readers import (
 )
 from .rules import Severity
 from .validate import Finding, explain, is_clean, show
+from .xlsx import XmlPiece, parse_piece
 
 _HEADER_SEARCH_ROWS = 50
 _EXACT_DIGITS = 15  # what a spreadsheet keeps of a number
@@ -71,6 +73,8 @@ BATCH_ROWS = 2000
 #: SHEET_PIECE_ROWS rows (few in flight: memory stays flat).
 SHEET_PARALLEL_ROWS = 50_000
 SHEET_PIECE_ROWS = 10_000
+#: A sheet read as a stream goes to the workers as pieces of its XML of about this size.
+XML_PIECE_BYTES = 1 << 20
 
 Found = list[tuple[str, str, Any, str]]  # what reading cells found: (code, field, value, message)
 Reader = Callable[[Any, Found], Any]
@@ -342,8 +346,13 @@ class Converter:
         from .parallel import PIECE_BYTES
 
         source = self.source
+        if source.stream is not None:
+            start = source.stream.start_after(self.header_row)
+            assert start is not None  # _large() asks first
+            yield from source.stream.pieces(start, XML_PIECE_BYTES)
+            return
         if source.is_sheet:
-            start = self.header_row - source.first_row
+            start = self.header_row  # rows counted from row 1
             total = source.size
             for begin in range(start, total, SHEET_PIECE_ROWS):
                 end = min(begin + SHEET_PIECE_ROWS, total)
@@ -368,19 +377,28 @@ class Converter:
                 yield Piece(start, nominal + cut + 1)
                 start = nominal + cut + 1
 
-    def piece_rows(self, piece: Piece) -> list[tuple[int, list[Any]]] | None:
+    def piece_rows(self, piece: Piece | XmlPiece) -> list[tuple[int, list[Any]]] | None:
         """A piece's rows; None when a text piece does not parse on its own."""
         source = self.source
+        if type(piece) is XmlPiece:
+            parsed = parse_piece(source.stream.book, piece)
+            if parsed is None:
+                return None
+            rows, self._span = parsed[0], parsed[1:]
+            return rows
         if source.is_sheet:
             return sheet_rows(source, piece.start, piece.stop)
         assert source.encoding is not None and source.delimiter is not None
         return text_piece_rows(self.path, piece.start, piece.stop, source.encoding,
                                source.delimiter)
 
-    def convert_piece(self, piece: Piece, decimal: Mapping[str, str | None] | None = None
-                      ) -> tuple[int, list[Converted]] | None:
+    def convert_piece(self, piece: Piece | XmlPiece,
+                      decimal: Mapping[str, str | None] | None = None
+                      ) -> tuple[Any, list[Converted]] | None:
         """A piece's rows converted, numbered from its start: (rows, batches); None when it
-        must be read here (it does not parse on its own). Raises Undecided like convert."""
+        must be read here (it does not parse on its own). Raises Undecided like convert.
+        For a piece of a sheet's XML, ``rows`` is the numbers of the first and the last row
+        with a value in it (0, 0: none)."""
         rows = self.piece_rows(piece)
         if rows is None:
             return None
@@ -390,7 +408,7 @@ class Converter:
             batch = self.batch(rows[at: at + BATCH_ROWS], first)
             batches.append(self.convert(batch, decimal))
             first += len(batch.rows)
-        return len(rows), batches
+        return (self._span if type(piece) is XmlPiece else len(rows)), batches
 
     # -- converting rows ----------------------------------------------------------------
     def convert(self, batch: RowBatch, decimal: Mapping[str, str | None] | None = None
@@ -819,6 +837,12 @@ class Conversion:
             yield from self._counted(  # repeats found on disk, in a very long export
                 self._repeat(index, number, first_row)
                 for number, index, first_row in self._seen.finish())
+            stream = converter.source.stream
+            if stream is not None and stream.merged:  # known at the end of a stream
+                yield from self._counted([Problem(
+                    "OIM015", f"sheet {converter.source.sheet!r} has merged cells: only their "
+                    "first cell holds a value", converter.shown,
+                    source=converter.where(None, None))])
             if self.summary.extra["rows"] == 0:
                 self._broken = True
                 yield from self._counted([Problem(
@@ -843,14 +867,16 @@ class Conversion:
         index = 0  # data rows so far
         row = converter.header_row  # rows so far, for a text source (a sheet's are numbered)
         sheet = converter.source.is_sheet
+        stream = converter.source.stream is not None
         failed = True
         try:
             for piece, done in spread(converter.pieces(workers.jobs), workers,
                                       convert_in_worker, self._piece_here, converter.decimal):
                 if done is None:  # read on here, from this piece
-                    source = open_text_at(converter.path, piece.start, row + 1,
-                                          converter.source.encoding or "utf-8",
-                                          converter.source.delimiter or ",")
+                    source = open_sheet_at(converter.source, piece.start, row) if stream else (
+                        open_text_at(converter.path, piece.start, row + 1,
+                                     converter.source.encoding or "utf-8",
+                                     converter.source.delimiter or ","))
                     try:
                         for batch in converter.batches(source, index):
                             yield self._convert_here(batch)
@@ -859,6 +885,14 @@ class Conversion:
                     failed = False
                     return
                 rows, batches = done
+                if stream:  # rows: the first and last row with a value; none between pieces
+                    first_used, last_used = rows
+                    rows = 0
+                    if last_used:
+                        rows = last_used - row
+                        if batches:
+                            batches[0] = batches[0]._replace(
+                                blank=batches[0].blank + first_used - row - 1)
                 for converted in batches:
                     converted = converted._replace(items=workers.shuttle.take(converted.items))
                     yield rebase(converted, index, 0 if sheet else row)
@@ -957,6 +991,8 @@ def _large(converter: Converter) -> bool:
     from .parallel import PARALLEL_MIN_BYTES
 
     source = converter.source
+    if source.stream is not None:  # a sheet read as a stream: pieces of its XML
+        return source.stream.start_after(converter.header_row) is not None
     if source.is_sheet:
         # python-calamine reads the whole sheet before the first row, in one thread; then the
         # rows are converted. Workers fork after that read, and share the sheet.

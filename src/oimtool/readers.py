@@ -64,12 +64,15 @@ class Export:
     reader: Any = None  # the csv reader, for the line an error is on
     last: int = 0  # the number of the last row taken
     data: Any = None  # the sheet, for a workbook (to read ranges of rows again)
-    first_row: int = 0  # a workbook's first used row and column (0-based)
-    first_column: int = 0
+    first_column: int = 0  # a workbook's first used column (0-based), where calamine starts
     handle: Any = None  # the open file of a text source
     lines_before: int = 0  # lines before where reading started, for messages
+    stream: Any = None  # the xlsx.SheetStream of a workbook read as a stream
+
     def close(self) -> None:
         """Close the file (a text source keeps it open while rows are read)."""
+        if self.stream is not None:
+            self.rows.close()  # a generator: the sheet's part, open in the archive, is closed
         if self.handle is not None:
             self.handle.close()
 
@@ -90,6 +93,8 @@ class Export:
                                  + 1)
         except UnicodeError:  # not decodable; or, for UTF-16, no byte order mark
             error = ContentError(_undecodable(self.path, self.encoding or "utf-8"))
+        except ContentError as exc:  # a workbook read as a stream breaks off
+            error = exc
         if rows:
             self.last = rows[-1][0]
         return rows, error
@@ -337,7 +342,102 @@ def _csv_error(reason: str, line: int) -> str:
 
 # -- workbooks -----------------------------------------------------------------------------
 
+#: An .xlsx sheet that spans more cells than this (from A1 to its last cell), or whose XML
+#: unpacks to more than ``STREAM_BYTES``, is read as a stream (``xlsx``): memory stays flat.
+#: A smaller one is read whole by python-calamine: twice as fast, but about 100 bytes a cell
+#: of that span, empty or not.
+STREAM_CELLS = 2_000_000
+STREAM_BYTES = 96 << 20
+
+
 def _open_sheet(path: Path, sheet: str | None) -> Export:
+    try:
+        open_input(path).close()
+    except InputError as exc:
+        raise SourceError(str(exc)) from exc
+    _check_archive(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        streamed = _open_xlsx(path, sheet)
+        if streamed is not None:
+            return streamed
+    return _open_calamine(path, sheet)
+
+
+def _choose_sheet(names: list[str], visible: list[str], sheet: str | None
+                  ) -> tuple[str, list[str]]:
+    """The sheet to read (the first visible worksheet unless one is asked for), and notes."""
+    if not names:
+        raise ContentError("the workbook has no sheet")
+    if sheet is None:
+        chosen = (visible or names)[0]
+        notes = [f"read sheet {chosen!r} of {len(names)} ({', '.join(names)}); --sheet "
+                 "chooses another"] if len(names) > 1 else []
+        return chosen, notes
+    if sheet not in names:
+        raise SourceError(f"--sheet {sheet}: there is no such sheet; the sheets are: "
+                          f"{', '.join(names)}")
+    return sheet, []
+
+
+def _open_xlsx(path: Path, sheet: str | None) -> Export | None:
+    """A large sheet of an .xlsx/.xlsm opened as a stream; None for one read whole."""
+    import zipfile
+
+    from .xlsx import Book, XlsxError
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ContentError(f"not a workbook: {exc} (is the file complete?)") from exc
+    try:
+        book = Book(archive)
+        names = [name for name, *_ in book.sheets]
+        chosen, notes = _choose_sheet(
+            names, [name for name, _, visible, work in book.sheets if visible and work], sheet)
+        part = next(part for name, part, *_ in book.sheets if name == chosen)
+        if part is None or part not in archive.namelist():
+            archive.close()
+            return None  # a chart sheet, or a part calamine may find otherwise
+        size = archive.getinfo(part).file_size
+        span = book.dimension(part)
+        if size <= STREAM_BYTES and (span is None or span[0] * span[1] <= STREAM_CELLS):
+            archive.close()
+            return None
+        book.load()
+    except (XlsxError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        archive.close()
+        raise ContentError(f"cannot read the workbook: {exc}") from exc
+    except Exception as exc:  # defusedxml refuses entities; an XML parser's own errors
+        archive.close()
+        if type(exc).__module__.startswith(("defusedxml", "xml")):
+            raise ContentError(f"cannot read the workbook: {exc}") from exc
+        raise
+    stream = book.open(part)
+    return Export(path, chosen, _stream_rows(stream.rows()), size=stream.size, notes=notes,
+                  progress=lambda: stream.read, stream=stream, handle=archive)
+
+
+def _stream_rows(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+    from .xlsx import XlsxError
+
+    last = 0
+    try:
+        for row in rows:
+            last = row[0]
+            yield row
+    except XlsxError as exc:
+        raise ContentError(f"cannot read the sheet after row {last}: {exc}", last + 1) from exc
+
+
+def open_sheet_at(source: Export, start: int, last_used: int) -> Export:
+    """A sheet read as a stream, from byte ``start`` of its XML (where a row starts), after
+    row ``last_used``: to read on in order where a piece could not be read on its own."""
+    stream = source.stream
+    return Export(source.path, source.sheet, _stream_rows(stream.rows(start, last_used)),
+                  size=stream.size, progress=lambda: stream.read, stream=stream)
+
+
+def _open_calamine(path: Path, sheet: str | None) -> Export:
     from python_calamine import (
         CalamineError,
         CalamineWorkbook,
@@ -347,49 +447,33 @@ def _open_sheet(path: Path, sheet: str | None) -> Export:
     )
 
     try:
-        open_input(path).close()
-    except InputError as exc:
-        raise SourceError(str(exc)) from exc
-    _check_archive(path)
-    try:
         book = CalamineWorkbook.from_path(str(path))
     except PasswordError as exc:
         raise ContentError("the workbook is protected by a password; save a copy without "
                            "one") from exc
     except (CalamineError, OSError, ValueError) as exc:
         raise ContentError(f"cannot read the workbook: {exc}") from exc
-    names = book.sheet_names
-    chosen = sheet is not None
-    if sheet is None:
-        visible = [m.name for m in book.sheets_metadata
-                   if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet]
-        if not names:
-            raise ContentError("the workbook has no sheet")
-        sheet = (visible or names)[0]
-    elif sheet not in names:
-        raise SourceError(f"--sheet {sheet}: there is no such sheet; the sheets are: "
-                          f"{', '.join(names)}")
+    sheet, notes = _choose_sheet(
+        book.sheet_names, [m.name for m in book.sheets_metadata
+                           if m.visible == SheetVisibleEnum.Visible
+                           and m.typ == SheetTypeEnum.WorkSheet], sheet)
     try:
         data = book.get_sheet_by_name(sheet)
     except (CalamineError, ValueError) as exc:
         raise ContentError(f"cannot read sheet {sheet}: {exc}") from exc
-    notes = []
-    if len(names) > 1 and not chosen:
-        notes.append(f"read sheet {sheet!r} of {len(names)} ({', '.join(names)}); --sheet "
-                     "chooses another")
     if data.merged_cell_ranges:
         notes.append(f"sheet {sheet!r} has merged cells: only their first cell holds a value")
-    first_row = data.start[0] if data.start else 0
     first_column = data.start[1] if data.start else 0
-    return Export(path, sheet, _sheet_rows(data, first_row, first_column), size=data.height,
-                  notes=notes, data=data, first_row=first_row, first_column=first_column)
+    height = data.end[0] + 1 if data.end else 0  # iter_rows starts at row 1, however empty
+    return Export(path, sheet, _sheet_rows(data, first_column), size=height, notes=notes,
+                  data=data, first_column=first_column)
 
 
 _cursor: tuple[Any, int, Iterator[tuple[int, list[Any]]]] | None = None  # (sheet, at, rows)
 
 
 def sheet_rows(source: Export, start: int, stop: int) -> list[tuple[int, list[Any]]]:
-    """Rows ``start`` to ``stop`` (0-based, counted from the sheet's first used row) of an
+    """Rows ``start`` to ``stop`` (0-based: row 1 is 0) of an
     opened workbook, read again: for worker processes, which inherit the sheet. Each process
     keeps its place, so rows asked for in order are each read once (a row costs about 0.3 µs
     to skip), not once per piece from the top."""
@@ -397,7 +481,7 @@ def sheet_rows(source: Export, start: int, stop: int) -> list[tuple[int, list[An
     if _cursor is not None and _cursor[0] is source.data and _cursor[1] <= start:
         _, at, rows = _cursor
     else:
-        at, rows = 0, _sheet_rows(source.data, source.first_row, source.first_column)
+        at, rows = 0, _sheet_rows(source.data, source.first_column)
     if start > at:
         next(islice(rows, start - at - 1, None), None)  # skip, at C speed
     found = list(islice(rows, stop - start))
@@ -443,10 +527,11 @@ def _check_archive(path: Path) -> None:
                            f"oimtool reads ({MAX_UNPACKED:,}): split the export")
 
 
-def _sheet_rows(data: Any, first_row: int, first_column: int
-                ) -> Iterator[tuple[int, list[Any]]]:
+def _sheet_rows(data: Any, first_column: int) -> Iterator[tuple[int, list[Any]]]:
     """Rows as calamine gives them: an empty cell is ""."""
-    rows = zip(count(first_row + 1), data.iter_rows())
+    # iter_rows starts at the sheet's row 1 (not at its first used row, as ``start`` and
+    # to_python do), and at its first used column
+    rows = zip(count(1), data.iter_rows())
     if not first_column:
         return rows
     pad = [""] * first_column  # calamine starts at the first used column
