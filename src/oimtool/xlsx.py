@@ -343,6 +343,13 @@ class RowParser:
     def feed(self, data: bytes, final: bool = False) -> None:
         _feed(self.parser, data, final)
 
+    def close(self) -> None:
+        """Let go of the handlers: they and this parser refer to each other, a cycle that
+        only the (rarely run) garbage collector would free."""
+        parser = self.parser
+        parser.StartElementHandler = parser.EndElementHandler = None
+        parser.CharacterDataHandler = None
+
     def _handlers(self, book: Book) -> None:
         # One closure per expat event, state in the closure: the fastest Python can do here.
         strings, in_1904 = book.strings, book.in_1904
@@ -543,6 +550,8 @@ def parse_piece(book: Book, piece: XmlPiece
         parser.feed(_plain_inline(piece.data))
     except XlsxError:
         return None
+    finally:
+        parser.close()
     return list(expand(parser.rows)), parser.first_used, parser.last_used
 
 
@@ -610,10 +619,14 @@ class SheetStream:
                             parser.feed(bytes(carry))
                             carry.clear()
                         parser.feed(chunk, not chunk)
+                except BaseException:
+                    parser.close()
+                    raise
                 finally:  # the rows before an error come out first
                     yield from expand(found)
                     found.clear()
                 if not chunk:
+                    parser.close()
                     return
 
     @property
