@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from oimtool import convert as convert_module
+from oimtool import parallel
 from oimtool.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,3 +70,19 @@ def problems(report: dict[str, Any], *keys: str) -> list[tuple[Any, ...]]:
     """A projection of a JSON report's problems, for exact assertions."""
     keys = keys or ("index", "field", "code")
     return [tuple(p[k] for k in keys) for p in report["problems"]]
+
+
+@pytest.fixture
+def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers even for small exports, cut into tiny pieces, so every path of them runs."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("workers need fork")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "PIECE_BYTES", 300)
+    monkeypatch.setattr(convert_module, "BATCH_ROWS", 7)
+    monkeypatch.setattr(convert_module, "SHEET_PARALLEL_ROWS", 0)
+    monkeypatch.setattr(convert_module, "SHEET_PIECE_ROWS", 11)
+    monkeypatch.setattr(convert_module, "XML_PIECE_BYTES", 900)  # a sheet read as a stream
+    # results through shared memory, in rings so small that they wrap and overflow
+    monkeypatch.setattr(parallel, "SHUTTLE_BYTES", 3000)
+    monkeypatch.setattr(parallel, "SHUTTLE_SMALLEST", 1)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import multiprocessing
 from pathlib import Path
 
 import openpyxl
@@ -14,8 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oimtool import convert as convert_module
-from oimtool import parallel
 from oimtool.convert import Conversion, ConvertOptions
 from oimtool.fields import FIELDS
 
@@ -96,20 +93,6 @@ def test_valid_items_convert_back_to_themselves(tmp_path, items, form):
 
 
 # -- workers ---------------------------------------------------------------------------------
-
-@pytest.fixture
-def small_pieces(monkeypatch):
-    if "fork" not in multiprocessing.get_all_start_methods():
-        pytest.skip("workers need fork")
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(parallel, "PIECE_BYTES", 300)
-    monkeypatch.setattr(convert_module, "BATCH_ROWS", 7)
-    monkeypatch.setattr(convert_module, "SHEET_PARALLEL_ROWS", 0)
-    monkeypatch.setattr(convert_module, "SHEET_PIECE_ROWS", 11)
-    # results through shared memory, in rings so small that they wrap and overflow
-    monkeypatch.setattr(parallel, "SHUTTLE_BYTES", 3000)
-    monkeypatch.setattr(parallel, "SHUTTLE_SMALLEST", 1)
-
 
 def rows_text(rows: list[list[str]], delimiter: str = ";") -> str:
     buffer = io.StringIO()

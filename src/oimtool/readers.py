@@ -404,14 +404,10 @@ def _open_xlsx(path: Path, sheet: str | None) -> Export | None:
             archive.close()
             return None
         book.load()
-    except (XlsxError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (XlsxError, zipfile.BadZipFile, KeyError, OSError,
+            ValueError, SyntaxError) as exc:  # defusedxml's refusals, ElementTree's errors
         archive.close()
         raise ContentError(f"cannot read the workbook: {exc}") from exc
-    except Exception as exc:  # defusedxml refuses entities; an XML parser's own errors
-        archive.close()
-        if type(exc).__module__.startswith(("defusedxml", "xml")):
-            raise ContentError(f"cannot read the workbook: {exc}") from exc
-        raise
     stream = book.open(part)
     return Export(path, chosen, _stream_rows(stream.rows()), size=stream.size, notes=notes,
                   progress=lambda: stream.read, stream=stream, handle=archive)

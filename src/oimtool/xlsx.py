@@ -315,9 +315,8 @@ def _feed(parser: Any, data: bytes, final: bool) -> None:
                         f"line {exc.lineno}, column {exc.offset})") from exc
 
 
-_ROW, _C, _V, _T, _PHONETIC, _SHEET_DATA, _MERGED = 1, 2, 3, 4, 5, 6, 7
-_TAGS = {"row": _ROW, "c": _C, "v": _V, "t": _T, "rPh": _PHONETIC, "sheetData": _SHEET_DATA,
-         "mergeCell": _MERGED}
+_ROW, _C, _V, _T, _PHONETIC, _MERGED = 1, 2, 3, 4, 5, 6
+_TAGS = {"row": _ROW, "c": _C, "v": _V, "t": _T, "rPh": _PHONETIC, "mergeCell": _MERGED}
 #: Rows whose start in the XML is noted (for cutting the rest after the header into pieces).
 NOTED_ROWS = 10_000
 
@@ -335,7 +334,6 @@ class RowParser:
         self.row_name = "row"  # the name of row elements (with their prefix, if any)
         self.row_starts: list[tuple[int, int]] = []  # (row number, byte offset), if asked
         self.record_starts = False
-        self.ended = False  # the end of sheetData was seen
         self.merged = False  # the sheet has merged cells (they follow the rows)
         self.parser = _parser()
         self._handlers(book)
@@ -501,8 +499,6 @@ class RowParser:
                     self.first_used = number
             elif tag == _PHONETIC:
                 phonetic = False
-            elif tag == _SHEET_DATA:
-                self.ended = True
             elif tag == _MERGED:
                 self.merged = True
 
