@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from oimtool import convert as convert_module
-from oimtool import parallel
 from oimtool.cli import main
+from oimtool.tuning import Tuning
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -37,13 +36,17 @@ class Result:
 
 
 @pytest.fixture
-def cli(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
-    """Run oimtool in this process, as the console script does; returns code, stdout, stderr."""
+def cli(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        request: pytest.FixtureRequest):
+    """Run oimtool in this process, as the console script does; returns code, stdout, stderr.
+    ``tuning=``: sizes for cutting work (by default the ``small_pieces`` fixture's, if used)."""
     monkeypatch.delenv("NO_COLOR", raising=False)
+    default = request.getfixturevalue("small_pieces") if (
+        "small_pieces" in request.fixturenames) else None
 
-    def run(*args: str | Path) -> Result:
+    def run(*args: str | Path, tuning: Tuning | None = None) -> Result:
         capfd.readouterr()
-        code = main([str(a) for a in args])
+        code = main([str(a) for a in args], tuning=tuning or default)
         captured = capfd.readouterr()
         return Result(code, captured.out, captured.err)
 
@@ -72,17 +75,16 @@ def problems(report: dict[str, Any], *keys: str) -> list[tuple[Any, ...]]:
     return [tuple(p[k] for k in keys) for p in report["problems"]]
 
 
+#: Workers even for small exports, cut into tiny pieces, so every path of them runs; results
+#: through shared memory, in rings so small that they wrap and overflow.
+SMALL_PIECES = Tuning(parallel_min_bytes=0, piece_bytes=300, batch_rows=7,
+                      sheet_parallel_rows=0, sheet_piece_rows=11, xml_piece_bytes=900,
+                      shuttle_bytes=3000, shuttle_smallest=1)
+
+
 @pytest.fixture
-def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Workers even for small exports, cut into tiny pieces, so every path of them runs."""
+def small_pieces() -> Tuning:
+    """``SMALL_PIECES``, for the ``cli`` fixture (and for library calls that take a tuning)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("workers need fork")
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(parallel, "PIECE_BYTES", 300)
-    monkeypatch.setattr(convert_module, "BATCH_ROWS", 7)
-    monkeypatch.setattr(convert_module, "SHEET_PARALLEL_ROWS", 0)
-    monkeypatch.setattr(convert_module, "SHEET_PIECE_ROWS", 11)
-    monkeypatch.setattr(convert_module, "XML_PIECE_BYTES", 900)  # a sheet read as a stream
-    # results through shared memory, in rings so small that they wrap and overflow
-    monkeypatch.setattr(parallel, "SHUTTLE_BYTES", 3000)
-    monkeypatch.setattr(parallel, "SHUTTLE_SMALLEST", 1)
+    return SMALL_PIECES

@@ -5,7 +5,7 @@ from __future__ import annotations
 import openpyxl
 from openpyxl.styles import Font
 
-from oimtool.annotate import ERROR_FILL, WARNING_FILL
+from oimtool.reporters.xlsx import ERROR_FILL, WARNING_FILL
 from test_convert import text, xlsx
 
 

@@ -518,12 +518,12 @@ def test_dates_in_extra_columns(cli, tmp_path):
 def test_rejects_are_written_as_they_come_and_removed_on_abort(tmp_path):
     """--rejects streams to a temporary file beside its path: renamed at the end, removed when
     the conversion is abandoned."""
-    from oimtool.convert import Conversion, ConvertOptions
+    from oimtool.convert import Conversion, ReadOptions
 
     source = text(tmp_path / "s.csv", [["Order No", "Qty", "Price"], ["A", "0", "2"],
                                        ["B", "1", "2"]])
     rejects = tmp_path / "rejects.csv"
-    conversion = Conversion(source, output=tmp_path / "s.json", options=ConvertOptions(),
+    conversion = Conversion(source, output=tmp_path / "s.json", options=ReadOptions(),
                             rejects=rejects)
     list(conversion.problems())
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".rejects.csv.")]

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oimtool.convert import Conversion, ConvertOptions
+from oimtool.convert import Conversion, ReadOptions
 from oimtool.fields import FIELDS
+from oimtool.tuning import DEFAULT, Tuning
 
 # Text a spreadsheet keeps as it is: no surrounding blanks, no control characters, not empty
 # ("" and null are one empty cell), and not something a number or a date could be taken for.
@@ -64,11 +65,13 @@ def write_xlsx(path: Path, items: list[dict]) -> None:
     book.save(path)
 
 
-def converted(source: Path, jobs: int = 1) -> tuple[list[dict], list[tuple]]:
+def converted(source: Path, jobs: int = 1, tuning: Tuning = DEFAULT
+              ) -> tuple[list[dict], list[tuple]]:
     target = source.with_suffix(".json")
-    run = Conversion(source, output=target, options=ConvertOptions(), force=True, jobs=jobs,
-                     skip_invalid=True)
-    problems = [(p.code, p.index, p.pointer, p.source, p.message) for p in run.problems()]
+    run = Conversion(source, output=target, options=ReadOptions(), force=True, jobs=jobs,
+                     skip_invalid=True, tuning=tuning)
+    problems = [(p.code, p.location.index, p.location.pointer, p.location.cell, p.message)
+                for p in run.problems()]
     run.finish()
     items = json.loads(target.read_text(encoding="utf-8")) if target.exists() else []
     target.unlink(missing_ok=True)
@@ -119,7 +122,8 @@ def sample_rows(count: int = 80) -> list[list[str]]:
 def test_csv_same_with_and_without_workers(tmp_path, small_pieces, damage):
     source = tmp_path / "s.csv"
     source.write_text(damage(rows_text(sample_rows())), encoding="utf-8")
-    assert converted(source, jobs=2) == converted(source, jobs=1)
+    assert converted(source, jobs=2, tuning=small_pieces) == converted(source, jobs=1,
+                                                                      tuning=small_pieces)
 
 
 def test_quotes_fool_the_cuts(tmp_path, small_pieces):
@@ -129,7 +133,8 @@ def test_quotes_fool_the_cuts(tmp_path, small_pieces):
             row[1] = row[1] + "\n\n;\n"  # line breaks inside quotes everywhere
     source = tmp_path / "s.csv"
     source.write_text(rows_text(rows), encoding="utf-8")
-    assert converted(source, jobs=2) == converted(source, jobs=1)
+    assert converted(source, jobs=2, tuning=small_pieces) == converted(source, jobs=1,
+                                                                      tuning=small_pieces)
 
 
 @pytest.mark.parametrize("ambiguous", [False, True])
@@ -141,8 +146,8 @@ def test_workbook_same_with_and_without_workers(tmp_path, small_pieces, ambiguou
             row[-1] = "1,234"  # a piece is done again in the main process
         book.active.append(row)
     book.save(source)
-    serial = converted(source, jobs=1)
-    assert converted(source, jobs=2) == serial
+    serial = converted(source, jobs=1, tuning=small_pieces)
+    assert converted(source, jobs=2, tuning=small_pieces) == serial
     assert len(serial[0]) > 0
 
 

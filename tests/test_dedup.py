@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oimtool import convert, dedup, jsonstream, parallel
+from oimtool import dedup
 from oimtool.dedup import Seen
+from oimtool.tuning import Tuning
 
 from conftest import item, write_json
 
@@ -53,12 +54,11 @@ def test_disk_repeats_come_back_in_file_order_with_their_other_number():
     assert list(seen.finish()) == [(15, 5, 12), (16, 6, 14)]
 
 
-def test_check_reports_repeats_beyond_memory(cli, tmp_path, monkeypatch):
-    monkeypatch.setattr(dedup, "SEEN_IN_MEMORY", 3)
-    monkeypatch.setattr(jsonstream, "CHUNK_SIZE", 64)  # an item per batch
+def test_check_reports_repeats_beyond_memory(cli, tmp_path):
     items = [item(order_number=f"A{i % 7}") for i in range(12)]
     path = write_json(tmp_path / "items.json", items)
-    result = cli("check", path, "-f", "json")
+    # an item per batch
+    result = cli("check", path, "-f", "json", tuning=Tuning(seen_in_memory=3, chunk_bytes=64))
     found = [(p["index"], p["line"], p["message"].split(" (")[0])
              for p in json.loads(result.out)["problems"]]
     # items 7 to 9 repeat items held in memory and are found in place, with their lines;
@@ -73,9 +73,6 @@ def test_check_reports_repeats_beyond_memory(cli, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_convert_reports_repeats_beyond_memory(cli, tmp_path, monkeypatch, jobs):
-    monkeypatch.setattr(dedup, "SEEN_IN_MEMORY", 2)
-    monkeypatch.setattr(convert, "BATCH_ROWS", 2)
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     spilled: list[int] = []
     spill = Seen._spill
 
@@ -88,7 +85,8 @@ def test_convert_reports_repeats_beyond_memory(cli, tmp_path, monkeypatch, jobs)
     rows = "".join(f"A{i % 3},{1 + i // 6},2\n" for i in range(12))
     source = tmp_path / "s.csv"
     source.write_text("Order No,Qty,Price\n" + rows, encoding="utf-8")
-    result = cli("convert", source, "-f", "json", "-j", jobs)
+    result = cli("convert", source, "-f", "json", "-j", jobs,
+                 tuning=Tuning(seen_in_memory=2, batch_rows=2, parallel_min_bytes=0))
     report = json.loads(result.out)
     assert result.code == 0
     assert report["summary"]["items"] == 12

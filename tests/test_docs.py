@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from oimtool.check import check
+from oimtool.api import check, convert
 from oimtool.rules import RULES
 
 from conftest import ROOT
@@ -69,21 +69,13 @@ def run_example(tmp_path: Path, kind: str, text: str, orders: str | None):
 
 def run_export(tmp_path: Path, kind: str, text: str, orders: str | None):
     """Convert a CSV example (``Bad export``/``Fixed export``) as ``oimtool convert`` would."""
-    from oimtool.check import Report
-    from oimtool.convert import Conversion, ConvertOptions
-    from oimtool.orders import load_orders
-
     path = tmp_path / f"{kind.replace(' ', '-')}.csv"
     path.write_text(text, encoding="utf-8")
-    indexes = []
+    orders_paths = []
     if orders is not None:
         (tmp_path / "orders.json").write_text(orders, encoding="utf-8")
-        indexes = [load_orders(tmp_path / "orders.json")]
-    run = Conversion(path, output=tmp_path / "out.json", options=ConvertOptions(),
-                     orders=indexes, force=True)
-    problems = list(run.problems())
-    run.finish()
-    return Report(problems, run.summary)
+        orders_paths = [tmp_path / "orders.json"]
+    return convert(path, output=tmp_path / "out.json", orders=orders_paths, force=True)
 
 
 @pytest.mark.parametrize("code", list(RULES))

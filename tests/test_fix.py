@@ -8,7 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oimtool.fix import ABSENT, fix_item, ordered
+from oimtool.fields import ordered
+from oimtool.fix import fix_item
+from oimtool.problems import ABSENT
 from oimtool.validate import explain
 from test_validate import items as near_valid_items
 
@@ -238,8 +240,8 @@ def test_what_remains_is_what_had_no_fix(value, unsafe):
     fixed, changes = fix_item(value, 0, file="f", unsafe=unsafe)
     after = explain(fixed)
     assert fixable(after, unsafe) == []
-    unfixed = {(f.code, f.key) for f in before if f not in fixable(before, unsafe)}
-    remaining = {(f.code, f.key) for f in after}
+    unfixed = {(f.code, f.location.field) for f in before if f not in fixable(before, unsafe)}
+    remaining = {(f.code, f.location.field) for f in after}
     # nothing new appears but what a fix of the same field revealed
     fixed_keys = {c.pointer.split("/")[2] for c in changes}
     assert {r for r in remaining - unfixed if r[1] not in fixed_keys} == set()

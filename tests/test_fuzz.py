@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from oimtool.cli import main
-from oimtool.columns import SYNONYMS
+from oimtool.fields import SYNONYMS
 
 from conftest import GOOD_ITEM
 

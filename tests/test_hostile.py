@@ -18,7 +18,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from oimtool import parallel
+from oimtool.jsonstream import pieces
+from oimtool.tuning import Tuning
 
 from conftest import ROOT, item, write_json
 
@@ -272,15 +273,13 @@ def test_fifo_as_orders_file(cli, tmp_path):
 
 
 def test_file_gone_while_workers_read_it(cli, tmp_path, monkeypatch):
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(parallel, "PIECE_BYTES", 500)
-
     def vanished(path, offset, length):
         raise FileNotFoundError(2, "No such file or directory", path)
 
-    monkeypatch.setattr(parallel, "_read", vanished)
+    monkeypatch.setattr(pieces, "read_piece", vanished)
     items = write_json(tmp_path / "items.json", [item(order_number=f"A{i}") for i in range(50)])
-    result = cli("check", items, "-j", "2")
+    result = cli("check", items, "-j", "2",
+                 tuning=Tuning(parallel_min_bytes=0, piece_bytes=500))
     assert result.code == 2
     assert result.err.startswith(f"oimtool: error: cannot read {items}")
 

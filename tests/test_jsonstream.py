@@ -10,7 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oimtool.jsonstream import ArrayReader, Batch, Issue, member_offsets
+from oimtool.jsonstream import ArrayReader, Batch, EmptyArray, UnreadableItem
+from oimtool.jsonstream.tokens import member_offsets
+from oimtool.problems import Problem
+from oimtool.tuning import Tuning
 
 json_scalars = (
     st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1)
@@ -31,8 +34,8 @@ items_strategy = st.lists(
 whitespace = st.sampled_from(["", " ", "\n", "\r\n  ", "\t", "\n\n    "])
 
 
-def read(data: bytes, chunk_size: int) -> tuple[list, list[Issue], list[Batch]]:
-    reader = ArrayReader(io.BytesIO(data), chunk_size=chunk_size)
+def read(data: bytes, chunk_size: int) -> tuple[list, list[Problem], list[Batch]]:
+    reader = ArrayReader(io.BytesIO(data), tuning=Tuning(chunk_bytes=chunk_size))
     items, issues, batches = [], [], []
     for part in reader:
         if isinstance(part, Batch):
@@ -40,8 +43,9 @@ def read(data: bytes, chunk_size: int) -> tuple[list, list[Issue], list[Batch]]:
             items.extend(part.items)
             batches.append(part)
         else:
-            issues.append(part)
-    assert reader.count == len(items) + sum(1 for i in issues if i.index is not None)
+            issues.append(part.problem if isinstance(part, (EmptyArray, UnreadableItem))
+                          else part)
+    assert reader.count == len(items) + sum(1 for i in issues if i.location.index is not None)
     return items, issues, batches
 
 

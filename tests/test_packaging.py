@@ -96,7 +96,7 @@ def test_wheel_ships_the_schema_and_runs_installed(tmp_path):
     [wheel] = (tmp_path / "wheels").glob("oimtool-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "oimtool/schemas/order-item.schema.json" in names
-    assert "oimtool/cli.py" in names
+    assert "oimtool/cli/__init__.py" in names
 
     target = tmp_path / "site"
     installed = run(sys.executable, "-m", "pip", "install", "--no-deps", "--no-index",

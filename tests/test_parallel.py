@@ -9,10 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oimtool import jsonstream, parallel
-from oimtool.check import check
+from oimtool import workers
+from oimtool.api import check as check_files
 from oimtool.errors import InputError
-from oimtool.orders import load_orders
+from oimtool.orders import load_orders as load
+from oimtool.tuning import Tuning
 
 from conftest import item, write_json
 
@@ -20,18 +21,21 @@ pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_meth
                                 reason="workers need fork")
 
 
-@pytest.fixture(autouse=True)
-def tiny_pieces(monkeypatch):
-    """Cut even small files into many pieces, so every path of the parallel reader runs."""
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(parallel, "PIECE_BYTES", 1500)
-    monkeypatch.setattr(parallel, "WINDOW_BYTES", 700)
-    monkeypatch.setattr(jsonstream, "CHUNK_SIZE", 4096)
+#: Cut even small files into many pieces, so every path of the parallel reader runs.
+TINY_PIECES = Tuning(parallel_min_bytes=0, piece_bytes=1500, window_bytes=700, chunk_bytes=4096)
+
+
+def check(paths, *, orders=(), jobs):
+    return check_files(paths, orders=orders, jobs=jobs, tuning=TINY_PIECES)
+
+
+def load_orders(path, *, jobs):
+    return load(path, jobs=jobs, tuning=TINY_PIECES)
 
 
 def flat(report):
-    return [(p.file, p.index, p.pointer, p.code, p.line, p.column, p.message, p.fix)
-            for p in report.problems], report.summary
+    return [(p.location.file, p.location.index, p.location.pointer, p.code, p.location.line,
+             p.location.column, p.message, p.fix) for p in report.problems], report.summary
 
 
 def both(paths, orders=()):
@@ -102,8 +106,9 @@ def test_orders_file_read_by_workers(tmp_path):
     serial = load_orders(orders, jobs=1)
     spread = load_orders(orders, jobs=2)
     assert spread.numbers == serial.numbers
-    assert [(p.index, p.line, p.column) for p in spread.problems] == [
-        (p.index, p.line, p.column) for p in serial.problems] == [(300, 903, 15)]
+    assert [(p.location.index, p.location.line, p.location.column) for p in spread.problems] == [
+        (p.location.index, p.location.line, p.location.column) for p in serial.problems] == [
+        (300, 903, 15)]
 
 
 def test_unusable_orders_are_described_alike(tmp_path):
@@ -141,7 +146,7 @@ def test_same_report_with_and_without_workers(tmp_path, rows, indent):
 # -- results through shared memory -------------------------------------------------------------
 
 def test_shuttle_rings_wrap_and_overflow():
-    shuttle = parallel.Shuttle(1, size=100, smallest=10)
+    shuttle = workers.Shuttle(1, size=100, smallest=10)
     a, b = shuttle.send(b"a" * 40), shuttle.send(b"b" * 40)
     assert (a.start, b.start) == (0, 40)
     assert shuttle.send(b"c" * 40) == b"c" * 40  # no room: sent the usual way
@@ -154,7 +159,7 @@ def test_shuttle_rings_wrap_and_overflow():
 
 
 def test_shuttle_space_freed_in_order_only():
-    shuttle = parallel.Shuttle(1, size=100, smallest=10)
+    shuttle = workers.Shuttle(1, size=100, smallest=10)
     a, b = shuttle.send(b"a" * 50), shuttle.send(b"b" * 50)
     assert shuttle.take(b) == b"b" * 50  # before a: nothing is freed yet
     assert shuttle.taken[0] == 0
@@ -168,7 +173,7 @@ def test_shuttle_space_freed_in_order_only():
 @given(st.lists(st.tuples(st.booleans(), st.integers(0, 60), st.integers(0, 10)), max_size=60))
 def test_shuttle_gives_back_what_was_sent(steps):
     """Sends and takes in any order: every take returns exactly the bytes sent."""
-    shuttle = parallel.Shuttle(1, size=128, smallest=5)
+    shuttle = workers.Shuttle(1, size=128, smallest=5)
     out = []
     for n, (sending, length, pick) in enumerate(steps):
         if sending or not out:

@@ -9,19 +9,19 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from oimtool.fields import (
+from oimtool.fields import FIELDS, suggest_field
+from oimtool.numbers import parse_number_text
+from oimtool.rules import RULES, Severity
+from oimtool.schema import reference_validator
+from oimtool.validate import explain, is_clean
+from oimtool.values import (
     COMMON_URL,
-    FIELDS,
     decimal_places,
     has_price_places,
     is_float_noise,
     round_half_up,
     url_verdict,
 )
-from oimtool.numbers import parse_number_text
-from oimtool.rules import RULES, Severity
-from oimtool.schema import reference_validator
-from oimtool.validate import explain, is_clean, suggest_field
 
 from conftest import item
 

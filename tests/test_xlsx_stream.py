@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import zipfile
+from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oimtool import readers
-from oimtool.convert import Conversion, ConvertOptions
-from oimtool.xlsx import Book, excel_date, number_format_kind
+from oimtool.convert import Conversion, ReadOptions
+from oimtool.sources import workbook
+from oimtool.sources.calamine import CalamineSource
+from oimtool.sources.workbook import choose_sheet
+from oimtool.sources.xlsx_book import Book, excel_date, number_format_kind
+from oimtool.sources.xlsx_stream import SheetStream
+from oimtool.tuning import DEFAULT, Tuning
 
 from conftest import SAMPLES
 
@@ -89,7 +94,7 @@ def _trimmed(rows: Any) -> list[tuple[int, list[Any]]]:
 
 
 def calamine_rows(path: Path) -> list[tuple[int, list[Any]]]:
-    source = readers._open_calamine(path, None)
+    source = CalamineSource.open(path, None, choose_sheet)
     return _trimmed(source.rows)
 
 
@@ -97,7 +102,7 @@ def stream_rows(path: Path) -> list[tuple[int, list[Any]]]:
     with zipfile.ZipFile(path) as archive:
         book = Book(archive)
         book.load()
-        return _trimmed(book.open(book.sheets[0][1]).rows())
+        return _trimmed(SheetStream(book, book.sheets[0][1]).rows())
 
 
 def same(a: Any, b: Any) -> bool:
@@ -290,15 +295,17 @@ def test_workbook_written_by_openpyxl(tmp_path):
 
 # -- convert: the same whichever reads the sheet -----------------------------------------------
 
-def converted(source: Path, jobs: int = 1) -> tuple[list[dict], list[tuple], dict]:
+def converted(source: Path, jobs: int = 1, tuning: Tuning = DEFAULT
+              ) -> tuple[list[dict], list[tuple], dict]:
     target = source.with_suffix(".json")
-    run = Conversion(source, output=target, options=ConvertOptions(), force=True, jobs=jobs,
-                     skip_invalid=True)
-    problems = [(p.code, p.index, p.pointer, p.source, p.message) for p in run.problems()]
+    run = Conversion(source, output=target, options=ReadOptions(), force=True, jobs=jobs,
+                     skip_invalid=True, tuning=tuning)
+    problems = [(p.code, p.location.index, p.location.pointer, p.location.cell, p.message)
+                for p in run.problems()]
     run.finish()
     items = json.loads(target.read_text(encoding="utf-8")) if target.exists() else []
     target.unlink(missing_ok=True)
-    return items, problems, dict(run.summary.extra)
+    return items, problems, asdict(run.summary.conversion)
 
 
 def _merged_last(problems: list[tuple]) -> list[tuple]:
@@ -306,11 +313,12 @@ def _merged_last(problems: list[tuple]) -> list[tuple]:
     return sorted(problems, key=lambda p: "merged cells" in p[4])
 
 
-def by_both_readers(source: Path, monkeypatch: pytest.MonkeyPatch, jobs: int = 1) -> Any:
-    whole = converted(source, jobs)
+def by_both_readers(source: Path, monkeypatch: pytest.MonkeyPatch, jobs: int = 1,
+                    tuning: Tuning = DEFAULT) -> Any:
+    whole = converted(source, jobs, tuning)
     with monkeypatch.context() as patch:
-        patch.setattr(readers, "STREAM_BYTES", -1)  # every sheet read as a stream
-        streamed = converted(source, jobs)
+        patch.setattr(workbook, "STREAM_BYTES", -1)  # every sheet read as a stream
+        streamed = converted(source, jobs, tuning)
     assert streamed[0] == whole[0] and streamed[2] == whole[2]
     assert streamed[1] == _merged_last(whole[1])
     return whole
@@ -347,7 +355,7 @@ def _export(tmp_path: Path, *, extra: str = "") -> Path:
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_export_same_by_both_readers(tmp_path, monkeypatch, small_pieces, jobs):
-    _, problems, summary = by_both_readers(_export(tmp_path), monkeypatch, jobs)
+    _, problems, summary = by_both_readers(_export(tmp_path), monkeypatch, jobs, small_pieces)
     assert summary["blank"] > 0 and summary["rows"] == 120
     assert any(p[0] == "OIM015" and "merged" in p[4] for p in problems)
 
@@ -364,8 +372,8 @@ def test_pieces_that_cannot_be_cut_are_read_in_order(tmp_path, monkeypatch, smal
         for name, data in parts.items():
             archive.writestr(name, data)
     with monkeypatch.context() as patch:
-        patch.setattr(readers, "STREAM_BYTES", -1)
-        assert converted(source, 2) == converted(source, 1)
+        patch.setattr(workbook, "STREAM_BYTES", -1)
+        assert converted(source, 2, small_pieces) == converted(source, 1, small_pieces)
 
 
 def test_xml_broken_in_the_middle(tmp_path, monkeypatch, cli):
@@ -376,7 +384,7 @@ def test_xml_broken_in_the_middle(tmp_path, monkeypatch, cli):
               't="inlineStr"><is><t>Qty</t></is></c><c r="C1" t="inlineStr"><is><t>Price</t>'
               "</is></c></row>")
     path = build(tmp_path / "s.xlsx", header + rows.replace('<row r="31">', '<row r="31"><c>'))
-    monkeypatch.setattr(readers, "STREAM_BYTES", -1)
+    monkeypatch.setattr(workbook, "STREAM_BYTES", -1)
     result = cli("convert", path, "--format", "json")
     assert result.code == 1
     report = result.json()
@@ -393,7 +401,7 @@ def test_rows_out_of_order(tmp_path, monkeypatch, cli):
               "</is></c></row>")
     rows = '<row r="7"><c r="A7"><v>1</v></c></row><row r="6"><c r="A6"><v>1</v></c></row>'
     path = build(tmp_path / "s.xlsx", header + rows)
-    monkeypatch.setattr(readers, "STREAM_BYTES", -1)
+    monkeypatch.setattr(workbook, "STREAM_BYTES", -1)
     result = cli("convert", path, "--format", "json")
     assert result.code == 1
     assert [p["message"] for p in result.json()["problems"] if p["code"] == "OIM017"] == [

@@ -5,7 +5,7 @@ The library behind the command line::
     from oimtool import check
     report = check(["items.json"], orders=["orders.json"])
     for problem in report.problems:
-        print(problem.line, problem.code, problem.message)
+        print(problem.location.line, problem.code, problem.message)
 
 Names are imported on first use, so ``import oimtool`` stays cheap for a pre-commit hook.
 """
@@ -16,12 +16,15 @@ import importlib
 from typing import Any
 
 _LAZY = {
-    "check": "oimtool.check",
+    "check": "oimtool.api",
+    "convert": "oimtool.api",
+    "fix": "oimtool.api",
+    "Report": "oimtool.api",
     "Checker": "oimtool.check",
-    "Report": "oimtool.check",
     "explain": "oimtool.validate",
     "is_clean": "oimtool.validate",
     "Problem": "oimtool.problems",
+    "Location": "oimtool.problems",
     "Fix": "oimtool.problems",
     "Summary": "oimtool.problems",
     "RULES": "oimtool.rules",

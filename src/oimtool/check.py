@@ -6,76 +6,49 @@ nothing but the order numbers and one fingerprint per item is kept in memory.
 
 from __future__ import annotations
 
+import contextlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from itertools import compress
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
-import orjson
-
-from .dedup import Seen
+from .dedup import Seen, fingerprint, six
 from .errors import InputError, open_input
 from .fields import nesting_message
-from .jsonstream import Batch, Issue
-from .orders import OrderIndex, iter_unreferenced, load_orders
-from .parallel import Placed, Workers, context, rebase, stream, worth_parallel
-from .problems import Fix, Problem, Summary, pointer
-from .validate import Finding, _number_as_text, explain, is_clean, show, too_deep
+from .format import show
+from .jsonstream import (
+    ArrayReader,
+    Batch,
+    EmptyArray,
+    Placed,
+    UnreadableItem,
+    rebase,
+    stream,
+    value_at,
+    worth_parallel,
+)
+from .orders import OrderIndex, iter_unreferenced, order_lookup
+from .problems import Fix, Location, Problem, Set, Summary, pointer
+from .tuning import DEFAULT, Tuning
+from .validate import explain, is_clean, too_deep
+from .workers import Workers, context
 
-_SORT_KEYS = orjson.OPT_SORT_KEYS
-
-
-_MISSING = object()
-_SIX = ("order_number", "product", "sku", "quantity", "price", "image_url")
-_six = itemgetter(*_SIX)
 _get_number = itemgetter("order_number")
 _get_extra = itemgetter("extra_field")
 
 
-def _freeze(value: Any) -> Any:
-    """A hashable stand-in for a field value, whose hash tells different values apart.
-
-    Python hashes -1 like -2, True like 1 and integers modulo 2^61 - 1: such values get a tag.
-    The values of a clean item (text, None, quantities from 1, prices from 0) stay themselves,
-    so ``hash(_six(item))`` is the same fingerprint for them.
-    """
-    kind = type(value)
-    if kind is dict or kind is list:
-        try:
-            return ("json", orjson.dumps(value, option=_SORT_KEYS))
-        except TypeError:  # not JSON data (library callers): compare by repr
-            return ("repr", repr(value))
-    if kind is bool:
-        return ("bool", value)
-    if (kind is int or kind is float) and not 0 <= value < 2**60:
-        return ("number", repr(value))
-    return value
-
-
-def fingerprint(item: dict[str, Any]) -> int:
-    """A hash of the seven fields, equal for identical items.
-
-    For the usual item (hashable values, ``extra_field`` empty) it is ``hash`` of the six other
-    values, which lets whole batches be fingerprinted without a Python-level loop.
-    """
-    six = tuple(_freeze(item.get(key, _MISSING)) for key in _SIX)
-    extra = item.get("extra_field", _MISSING)
-    if type(extra) is dict and not extra:
-        return hash(six)
-    return hash((six, _freeze(extra)))
-
-
 class Analysis(NamedTuple):
     """What a batch's items say, computed where the batch was parsed (here, or in a worker
-    process); small, so that it travels between processes cheaply."""
+    process); small, so that it travels between processes cheaply. Its problems are placed in
+    the batch: ``index`` is the item's position in it, line and column relative to the piece
+    a worker read (or absolute, here)."""
 
     count: int
     fingerprints: bytes | list[int | None]  # array('q') bytes when every item is an object
     referenced: list[bytes]  # per orders file: array('I') of the orders the items refer to
-    findings: list[tuple[int, Finding, int | None, int | None]]  # (k, finding, line, column)
+    problems: list[Problem]
 
 
 def analyse(batch: Batch, orders: Sequence[OrderIndex], *, located: bool = True) -> Analysis:
@@ -88,59 +61,64 @@ def analyse(batch: Batch, orders: Sequence[OrderIndex], *, located: bool = True)
     referenced = [array("I") for _ in orders]
     clean = all(map(is_clean, items))
     repeated = _repeated(batch, usual=clean) if located else []
+    found: list[Problem] = []
     if clean:
-        # At C speed: see fingerprint(). Items with extra data are done apart.
-        keys = array("q", map(hash, map(_six, items)))
+        # At C speed: see dedup.fingerprint(). Items with extra data are done apart.
+        keys = array("q", map(hash, map(six, items)))
         for k in compress(range(len(items)), map(_get_extra, items)):
             keys[k] = fingerprint(items[k])
-        findings: list[tuple[int, Finding, int | None, int | None]] = []
         if len(orders) == 1:
             numbers = list(map(_get_number, items))
-            found = list(map(orders[0].numbers.get, numbers))
-            if None in found:
-                for k, j in enumerate(found):
+            known = list(map(orders[0].numbers.get, numbers))
+            if None in known:
+                for k, j in enumerate(known):
                     if j is None:
-                        _cross_check(numbers[k], orders, referenced, k, batch, findings, located)
-                found = [j for j in found if j is not None]
-            referenced[0] = array("I", found)
+                        _cross_check(numbers[k], orders, referenced, k, batch, found, located)
+                known = [j for j in known if j is not None]
+            referenced[0] = array("I", known)
         elif orders:
             for k, item in enumerate(items):
-                _cross_check(item["order_number"], orders, referenced, k, batch, findings,
-                             located)
-        if repeated:
-            findings = sorted(findings + repeated, key=lambda entry: entry[0])
-        return Analysis(len(items), keys.tobytes(), [r.tobytes() for r in referenced], findings)
+                _cross_check(item["order_number"], orders, referenced, k, batch, found, located)
+        return Analysis(len(items), keys.tobytes(), [r.tobytes() for r in referenced],
+                        _in_item_order(found, repeated))
     fingerprints: list[int | None] = []
-    findings = []
     for k, item in enumerate(items):
         if is_clean(item):
             fingerprints.append(fingerprint(item))
         elif too_deep(item):  # one problem, and nothing else looks into it
             fingerprints.append(None)
-            line, column = batch.locate(k) if located else (None, None)
-            findings.append((k, Finding("OIM007", None, None, nesting_message("the item")),
-                             line, column))
+            found.append(_placed(Problem("OIM007", nesting_message("the item")), k, batch,
+                                 located))
             continue
         else:
             fingerprints.append(fingerprint(item) if type(item) is dict else None)
-            for found_one in explain(item):
-                line = column = None
-                if located:
-                    key = found_one.key
-                    present = key is not None and type(item) is dict and key in item
-                    line, column = batch.locate(k, key if present else None,
-                                                at_key=found_one.code == "OIM801")
-                findings.append((k, found_one, line, column))
+            for problem in explain(item):
+                key = problem.location.field
+                present = key is not None and type(item) is dict and key in item
+                found.append(_placed(problem, k, batch, located, key if present else None))
         if orders and type(item) is dict:
-            _cross_check(item.get("order_number"), orders, referenced, k, batch, findings,
-                         located)
-    if repeated:
-        findings = sorted(findings + repeated, key=lambda entry: entry[0])
-    return Analysis(len(items), fingerprints, [r.tobytes() for r in referenced], findings)
+            _cross_check(item.get("order_number"), orders, referenced, k, batch, found, located)
+    return Analysis(len(items), fingerprints, [r.tobytes() for r in referenced],
+                    _in_item_order(found, repeated))
 
 
-def _repeated(batch: Batch, *, usual: bool = False
-              ) -> list[tuple[int, Finding, int | None, int | None]]:
+def _placed(problem: Problem, k: int, batch: Batch, located: bool, key: str | None = None
+            ) -> Problem:
+    """A problem of item ``k`` of the batch, at its place in the batch's text."""
+    if not located:
+        return problem.at(index=k)
+    line, column = batch.locate(k, key, at_key=problem.rule.at_key)
+    return problem.at(index=k, line=line, column=column)
+
+
+def _in_item_order(found: list[Problem], repeated: list[Problem]) -> list[Problem]:
+    if not repeated:
+        return found
+    # stable: each item's problems keep their order
+    return sorted(found + repeated, key=lambda problem: problem.location.index or 0)
+
+
+def _repeated(batch: Batch, *, usual: bool = False) -> list[Problem]:
     """OIM008 for each key written twice in an item, placed at the key a parser keeps."""
     found = []
     for k, repeats in batch.repeated_keys(usual=usual).items():
@@ -148,31 +126,24 @@ def _repeated(batch: Batch, *, usual: bool = False
         for key, dropped, kept_at, path in repeats:
             if path:  # in an object inside the field: the field's value is what is fixed
                 kept = value_at(item[key], path)
-                finding = Finding(
-                    "OIM008", key, item[key],
-                    f"key {show(path[-1])} is written twice in one object of {key} (at "
-                    f"{pointer(key, *path)}): Omnitron keeps the last value ({show(kept)}) and "
-                    f"drops {show(dropped)}; remove the one that is wrong",
-                    Fix(item[key], safe=True),
-                )
-                found.append((k, finding, *batch.locate(k, key)))
+                line, column = batch.locate(k, key)
+                found.append(Problem(
+                    "OIM008", f"key {show(path[-1])} is written twice in one object of {key} "
+                    f"(at {pointer(key, *path)}): Omnitron keeps the last value ({show(kept)}) "
+                    f"and drops {show(dropped)}; remove the one that is wrong",
+                    Location(index=k, field=key, line=line, column=column), item[key],
+                    Fix.of(Set(key, item[key]), safe=True),
+                ))
                 continue
             kept = item.get(key)
-            finding = Finding(
-                "OIM008", key, kept,
-                f"key {show(key)} is written twice in the item: Omnitron keeps the last value "
-                f"({show(kept)}) and drops {show(dropped)}; remove the one that is wrong",
-                Fix(kept, safe=True),
-            )
-            found.append((k, finding, *batch.position(kept_at)))
+            line, column = batch.position(kept_at)
+            found.append(Problem(
+                "OIM008", f"key {show(key)} is written twice in the item: Omnitron keeps the "
+                f"last value ({show(kept)}) and drops {show(dropped)}; remove the one that is "
+                "wrong", Location(index=k, field=key, line=line, column=column), kept,
+                Fix.of(Set(key, kept), safe=True),
+            ))
     return found
-
-
-def value_at(value: Any, path: tuple[str | int, ...]) -> Any:
-    """The value at ``path`` (reference tokens) inside ``value``."""
-    for token in path:
-        value = value[token]
-    return value
 
 
 def analyse_in_worker(batch: Batch) -> Analysis:
@@ -180,48 +151,22 @@ def analyse_in_worker(batch: Batch) -> Analysis:
     return analyse(batch, context())
 
 
-def order_lookup(value: Any, orders: Sequence[OrderIndex]) -> tuple[int, int] | Finding | None:
-    """The order an order_number refers to, as its safe fixes leave it: (orders file, order
-    index); a Finding (OIM105) when no orders file has it; None when it is no usable number."""
-    if isinstance(value, str):
-        number = value.strip()
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        number, certain = _number_as_text(value)
-        if not certain:
-            return None
-    else:
-        return None
-    if not number:
-        return None
-    for i, index in enumerate(orders):
-        j = index.numbers.get(number)
-        if j is not None:
-            return i, j
-    near = sorted({m for index in orders for m in index.near_matches(number)})
-    files = " or ".join(index.path for index in orders)
-    message = f"order_number {show(number)} is not in {files}"
-    fix = None
-    if len(near) == 1:
-        message += f"; did you mean {show(near[0])}?"
-        fix = Fix(near[0], safe=False)
-    elif near:
-        message += "; near matches: " + ", ".join(show(n) for n in near[:5])
-    else:
-        message += ": upload its order first, or correct the number"
-    return Finding("OIM105", "order_number", value, message, fix)
-
-
 def _cross_check(value: Any, orders: Sequence[OrderIndex], referenced: list[array[int]],
-                 k: int, batch: Batch, findings: list[Any], located: bool) -> None:
-    found = order_lookup(value, orders)
-    if isinstance(found, tuple):
-        referenced[found[0]].append(found[1])
-    elif found is not None:
-        line, column = batch.locate(k, "order_number") if located else (None, None)
-        findings.append((k, found, line, column))
+                 k: int, batch: Batch, found: list[Problem], located: bool) -> None:
+    looked_up = order_lookup(value, orders)
+    if isinstance(looked_up, tuple):
+        referenced[looked_up[0]].append(looked_up[1])
+    elif looked_up is not None:
+        found.append(_placed(looked_up, k, batch, located, "order_number"))
 
 
-@dataclass
+def _duplicate(index: int, first: int, where: Location) -> Problem:
+    return Problem(
+        "OIM803", f"item {index} is identical to item {first} (all seven fields); a double "
+        "export? Remove one unless the order really has two such lines", where,
+    )
+
+
 class Checker:
     """Checks order-item files one after the other against the same orders files.
 
@@ -230,37 +175,33 @@ class Checker:
     use the checker as a context manager (or call ``close``) to stop them.
     """
 
-    orders: Sequence[OrderIndex] = ()
-    summary: Summary = field(default_factory=Summary)
-    jobs: int = 1
-    _workers: Workers | None = field(default=None, repr=False)
-
-    @classmethod
-    def with_orders(cls, paths: Iterable[str | Path], *, jobs: int = 1) -> Checker:
-        """A checker that cross-checks against the given order migration files."""
-        return cls([load_orders(p, jobs=jobs) for p in paths], jobs=jobs)
+    def __init__(self, orders: Sequence[OrderIndex] = (), *, jobs: int = 1,
+                 tuning: Tuning = DEFAULT) -> None:
+        self.orders = orders
+        self.summary = Summary()
+        self.jobs = jobs
+        self.tuning = tuning
+        self._workers: Workers | None = None
 
     def _workers_for(self, handle: BinaryIO) -> Workers | None:
         # Started after the orders are loaded, so that the workers inherit them.
-        if self.jobs < 2 or not worth_parallel(handle):
+        if self.jobs < 2 or not worth_parallel(handle, self.tuning):
             return None
         if self._workers is None:
-            self._workers = Workers.start(self.jobs, self.orders)
+            self._workers = Workers.start(self.jobs, self.orders, self.tuning)
         return self._workers
-
-    def close(self, *, failed: bool = False) -> None:
-        """Stop the worker processes, if any were started."""
-        if self._workers is not None:
-            self._workers.close(failed=failed)
-            self._workers = None
 
     def __enter__(self) -> Checker:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
-        # Stop at once only when interrupted: after an error the queued work is small, and a
-        # graceful stop never hangs (a terminated pool can, in CPython's multiprocessing).
-        self.close(failed=kind is not None and not issubclass(kind, Exception))
+    def __exit__(self, kind: type[BaseException] | None, *exc: Any) -> None:
+        if self._workers is not None:
+            self._workers.__exit__(kind, *exc)
+            self._workers = None
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        self.__exit__(None)
 
     def _emit(self, problem: Problem) -> Problem:
         self.summary.add(problem)
@@ -271,27 +212,26 @@ class Checker:
         shown = str(path)
         handle = open_input(path)
         self.summary.files += 1
-        with handle:
-            seen = Seen()
+        with handle, contextlib.closing(Seen(self.tuning.seen_in_memory)) as seen:
             try:
-                parts = stream(str(path), handle, workers=self._workers_for(handle),
+                reader = ArrayReader(handle, file=shown, tuning=self.tuning)
+                parts = stream(reader, handle, str(path), workers=self._workers_for(handle),
                                work=analyse_in_worker,
                                local=lambda batch: analyse(batch, self.orders))
                 for part in parts:
-                    if isinstance(part, Issue):
-                        if part.index is not None:
-                            self.summary.items += 1
-                        yield self._emit(_issue_problem(part, shown))
-                    else:
+                    if isinstance(part, Placed):
                         self.summary.items += part.result.count
                         yield from self._conclude(part, shown, seen)
+                    elif isinstance(part, UnreadableItem):
+                        self.summary.items += 1
+                        yield self._emit(part.problem)
+                    else:
+                        yield self._emit(part.problem if isinstance(part, EmptyArray) else part)
                 for index, _, first in seen.finish():  # repeats found on disk: no position
-                    yield self._emit(Problem("OIM803", _duplicate(index, first).message, shown,
-                                             index, pointer(index)))
+                    yield self._emit(_duplicate(index, first,
+                                                Location(shown, index, pointer(index))))
             except OSError as exc:
                 raise InputError(f"cannot read {shown}: {exc}") from exc
-            finally:
-                seen.close()
 
     def check_items(self, items: Iterable[Any], *, file: str = "<items>") -> Iterator[Problem]:
         """Problems of items already in memory (no line numbers): for library use."""
@@ -300,8 +240,8 @@ class Checker:
         self.summary.items += len(batch.items)
         if not batch.items:
             yield self._emit(Problem(
-                "OIM003", "the array is empty: there are no order items to migrate", file,
-                pointer="",
+                "OIM003", "the array is empty: there are no order items to migrate",
+                Location(file, pointer=""),
             ))
         analysis = analyse(batch, self.orders, located=False)
         yield from self._conclude(Placed(analysis, 0, None, batch), file, Seen(len(batch.items)),
@@ -310,37 +250,33 @@ class Checker:
     def _conclude(self, placed: Placed, shown: str, seen: Seen, *,
                   located: bool = True) -> Iterator[Problem]:
         """Add what needs the whole file (duplicates, orders referred to) to a batch's
-        findings, and yield them all as problems, in item order."""
+        problems, and yield them all, placed in the file, in item order."""
         analysis: Analysis = placed.result
         start = placed.start
         for orders, marks in zip(self.orders, analysis.referenced, strict=True):
-            referenced = orders.referenced
-            for j in array("I", marks):
-                referenced[j] = 1
-        findings = analysis.findings
+            orders.mark(marks)
+        problems = analysis.problems
         if placed.base is not None:
             line, column = placed.base
-            findings = [(k, f, *rebase((l_, c_), line, column)) for k, f, l_, c_ in findings]
+            problems = [_rebased(p, line, column) for p in problems]
         keys = analysis.fingerprints
         if isinstance(keys, bytes):
-            found = seen.add(array("q", keys), range(start, start + analysis.count))
+            repeats = seen.add(array("q", keys), range(start, start + analysis.count))
         else:  # some items are not objects: they have no fingerprint
             present = [k for k, key in enumerate(keys) if key is not None]
-            found = [(present[j], first) for j, first in seen.add(
+            repeats = [(present[j], first) for j, first in seen.add(
                 [keys[k] for k in present], [start + k for k in present])]
-        for k, first in found:
-            line, column = placed.view.locate(k) if located else (None, None)
-            findings.append((k, _duplicate(start + k, first), line, column))
-        if not findings:
-            return
-        findings.sort(key=lambda entry: entry[0])  # stable: each item's findings keep order
-        for k, found, line, column in findings:
-            index = start + k
-            yield self._emit(Problem(
-                found.code, found.message, shown, index,
-                pointer(index, found.key) if found.key is not None else pointer(index),
-                found.key, found.value, found.fix, line, column,
-            ))
+        if repeats:
+            problems = list(problems)
+            for k, first in repeats:
+                line_, column_ = placed.view.locate(k) if located else (None, None)
+                problems.append(_duplicate(start + k, first,
+                                           Location(index=k, line=line_, column=column_)))
+            # stable: each item's problems keep their order
+            problems.sort(key=lambda problem: problem.location.index or 0)
+        for problem in problems:
+            k = problem.location.index or 0
+            yield self._emit(problem.in_item(shown, start + k))
 
     def finish(self) -> Iterator[Problem]:
         """The problems of the orders files: duplicates, and orders that no item refers to."""
@@ -351,36 +287,7 @@ class Checker:
             yield self._emit(problem)
 
 
-def _duplicate(index: int, first: int) -> Finding:
-    return Finding(
-        "OIM803", None, None,
-        f"item {index} is identical to item {first} (all seven fields); a double export? "
-        "Remove one unless the order really has two such lines",
-    )
-
-
-def _issue_problem(issue: Issue, shown: str) -> Problem:
-    fix = Fix("utf-8", safe=True, action="encoding") if issue.code == "OIM005" else None
-    return Problem(issue.code, issue.message, shown, issue.index, issue.pointer, None, None, fix,
-                   issue.line, issue.column)
-
-
-@dataclass
-class Report:
-    """The outcome of a run: every problem, and the counts."""
-
-    problems: list[Problem]
-    summary: Summary
-
-    @property
-    def ok(self) -> bool:
-        return self.summary.errors == 0
-
-
-def check(paths: Iterable[str | Path], *, orders: Iterable[str | Path] = (), jobs: int = 1,
-          ) -> Report:
-    """Check order-item files (and cross-check them against order migration files)."""
-    with Checker.with_orders(orders, jobs=jobs) as checker:
-        problems = [p for path in paths for p in checker.check_file(path)]
-        problems.extend(checker.finish())
-    return Report(problems, checker.summary)
+def _rebased(problem: Problem, line: int, column: int) -> Problem:
+    where = problem.location
+    new_line, new_column = rebase((where.line, where.column), line, column)
+    return problem.at(line=new_line, column=new_column)

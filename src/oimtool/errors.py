@@ -19,6 +19,14 @@ class InputError(OimtoolError):
     """An input cannot be read or used as given (a missing path, an unusable orders file)."""
 
 
+class OptionError(OimtoolError):
+    """An option's value cannot be used as given; ``option`` names it (``--map``)."""
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
 class OutputError(OimtoolError):
     """An output cannot be written (an existing file without --force, a read-only folder)."""
 

@@ -1,16 +1,18 @@
-"""The order-item fields and the value rules that JSON Schema keywords cannot express.
+"""The order-item fields: their names, their limits, and the words people use for them.
 
-The bundled schema records these rules as ``x-oimtool-*`` annotations; this module is the code
-that enforces them, shared by the fast validator, the rule explanations and the jsonschema
-reference validator (tests prove the three agree).
+One vocabulary serves every place that must recognise a field by another name: ``convert``
+matching an export's headers, and ``check`` suggesting a field for an unknown key ("did you
+mean"). Names are compared after one folding rule (``fold``): case, Turkish letters to ASCII
+(ı→i, ş→s, ğ→g, ü→u, ö→o, ç→c), "#" as "no", and spacing and punctuation removed, so
+"Sipariş No", "SIPARIS NO." and "siparis_no" are one name.
 """
 
 from __future__ import annotations
 
-import functools
-import math
 import re
-import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 #: The seven keys of an order item, in the documented order (also the output order).
 FIELDS: tuple[str, ...] = (
@@ -23,6 +25,17 @@ FIELDS: tuple[str, ...] = (
     "extra_field",
 )
 FIELD_SET = frozenset(FIELDS)
+
+
+def ordered(item: Any) -> Any:
+    """An item with the documented fields first, in the documented order, then any other."""
+    if type(item) is not dict:
+        return item
+    result = {key: item[key] for key in FIELDS if key in item}
+    if len(result) != len(item):
+        result.update((k, v) for k, v in item.items() if k not in FIELD_SET)
+    return result
+
 
 MAX_LENGTH = {"product": 256, "sku": 128}
 QUANTITY_MAX = 2_147_483_647  # the database integer column
@@ -47,133 +60,88 @@ def nesting_message(what: str) -> str:
             "extra_field")
 
 
-def decimal_places(number: float | int) -> int:
-    """Decimal places of a JSON number, counted on the shortest text that round-trips it."""
-    if not isinstance(number, float):
-        return 0
-    if not math.isfinite(number):
-        return 0
-    from decimal import Decimal  # the slow path only: clean files never count places
+#: Names exports and hand-written files use for each field, as headers or as keys (folded when
+#: compared; docs/convert.md lists them, generated from this table).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "order_number": (
+        "order_number", "order number", "order no", "order nr", "order id", "order #", "order",
+        "order ref", "order reference", "order code", "sales order", "sales order no",
+        "sipariş no", "sipariş numarası", "sipariş", "sipariş id", "sipariş kodu",
+        "sipariş referansı", "sipariş nr",
+    ),
+    "product": (
+        "product", "product name", "product title", "item name", "item", "item description",
+        "name", "title", "description", "ürün", "ürün adı", "ürün ismi", "ürün açıklaması",
+        "açıklama", "malzeme adı", "stok adı", "ürün tanımı",
+    ),
+    "sku": (
+        "sku", "sku code", "stock code", "product code", "item code", "article number",
+        "variant sku", "stok kodu", "ürün kodu", "malzeme kodu", "model kodu", "varyant kodu",
+    ),
+    "quantity": (
+        "quantity", "qty", "units", "unit count", "count", "pieces", "adet", "miktar",
+        "sipariş adedi", "satış adedi",
+    ),
+    "price": (
+        "price", "unit price", "sale price", "selling price", "item price", "price per unit",
+        "fiyat", "birim fiyat", "birim fiyatı", "satış fiyatı", "ürün fiyatı",
+    ),
+    "image_url": (
+        "image_url", "image", "image url", "image link", "picture", "picture url", "photo",
+        "photo url", "product image", "görsel", "görsel url", "görsel linki", "resim",
+        "resim url", "resim linki", "fotoğraf", "ürün görseli",
+    ),
+    "extra_field": ("extra_field", "extra", "extra fields", "ek alan", "ek alanlar"),
+}
 
-    exponent = Decimal(repr(number)).as_tuple().exponent
-    assert isinstance(exponent, int)
-    return max(0, -exponent)
+#: Names too vague to take an export's column by (an "Amount" column may hold a line total, a
+#: "Number" column anything), which still tell what an unknown key in an items file most
+#: likely meant: suggestions only.
+VAGUE: dict[str, tuple[str, ...]] = {
+    "order_number": ("number",),
+    "price": ("amount",),
+    "image_url": ("img", "url"),
+    "extra_field": ("extras",),
+}
 
-
-def has_price_places(number: float) -> bool:
-    """True when ``number`` has at most two decimal places (exact, no float arithmetic doubt).
-
-    For |x| < 10^10, x is the double nearest to some k/100 exactly when the correctly rounded
-    quotient round(x*100)/100 gives x back; tests prove this equals ``decimal_places(x) <= 2``.
-    """
-    return round(number * 100) / 100 == number
-
-
-def is_float_noise(number: float) -> bool:
-    """A few units in the last place away from a two-place value: binary float or Excel noise."""
-    nearest = round(number, PRICE_PLACES)
-    return abs(number - nearest) <= FLOAT_NOISE_ULPS * math.ulp(nearest)
-
-
-def round_half_up(number: float, places: int = PRICE_PLACES) -> float:
-    """Round the number as written (its repr), half away from zero: 123.905 → 123.91."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    quantum = Decimal(1).scaleb(-places)
-    return float(Decimal(repr(number)).quantize(quantum, rounding=ROUND_HALF_UP))
-
-
-# Django's URLValidator (4.2 and later), which Omnitron's URL fields run.
-_UL = "\u00a1-\uffff"
-_IPV4 = (
-    r"(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)"
-    r"(?:\.(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)){3}"
-)
-_IPV6 = r"\[[0-9a-f:.]+\]"
-_HOSTNAME = r"[a-z" + _UL + r"0-9](?:[a-z" + _UL + r"0-9-]{0,61}[a-z" + _UL + r"0-9])?"
-_DOMAIN = r"(?:\.(?!-)[a-z" + _UL + r"0-9-]{1,63}(?<!-))*"
-_TLD = r"\.(?!-)(?:[a-z" + _UL + r"-]{2,63}|xn--[a-z0-9]{1,59})(?<!-)\.?"
-_HOST = "(" + _HOSTNAME + _DOMAIN + _TLD + "|localhost)"
-
-
-@functools.cache
-def _url_re() -> re.Pattern[str]:
-    # Compiled on first use: this pattern alone costs ~35 ms, and clean files never need it.
-    return re.compile(
-        r"^(?:[a-z0-9.+-]*)://"
-        r"(?:[^\s:@/]+(?::[^\s:@/]*)?@)?"
-        r"(?:" + _IPV4 + "|" + _IPV6 + "|" + _HOST + ")"
-        r"(?::[0-9]{1,5})?"
-        r"(?:[/?#][^\s]*)?"
-        r"\Z",
-        re.IGNORECASE,
-    )
+_TURKISH = str.maketrans("ıİşŞğĞüÜöÖçÇ", "iIsSgGuUoOcC")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
-_IPV6_HOST = re.compile(r"^\[(.+)\](?::[0-9]{1,5})?$")
-_UNSAFE_URL_CHARS = frozenset("\t\r\n")
-
-#: A subset of the URLs Django accepts (lower-case ASCII host with a TLD, a path of printable
-#: ASCII), checked with one cheap match on the hot path. Possessive quantifiers (3.11+) halve
-#: its cost; without them it accepts exactly the same strings.
-_PLUS = "+" if sys.version_info >= (3, 11) else ""
-COMMON_URL = re.compile(
-    r"https?://(?:(?=[a-z0-9-]{1,63}\.)[a-z0-9]+P(?:-+P[a-z0-9]+P)*P\.)+P[a-z]{2,63}P"
-    r"(?:/[!#-;=?-~]*P)?\Z".replace("P", _PLUS)
-)
+def fold(name: str) -> str:
+    """A name reduced to what identifies it: lower-case ASCII letters and digits."""
+    text = unicodedata.normalize("NFKD", name.translate(_TURKISH))
+    text = text.encode("ascii", "ignore").decode().lower()
+    text = text.replace("#", "no")  # "Order #" is "Order No"
+    return _NOT_ALNUM.sub("", text)
 
 
-def _django_accepts(url: str, schemes: tuple[str, ...]) -> bool:
-    if len(url) > URL_MAX_LENGTH or _UNSAFE_URL_CHARS.intersection(url):
-        return False
-    if url.split("://")[0].lower() not in schemes:
-        return False
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    if _url_re().match(url) is None:
-        try:
-            netloc = parts.netloc.encode("idna").decode("ascii")
-        except UnicodeError:
-            return False
-        if _url_re().match(parts._replace(netloc=netloc).geturl()) is None:
-            return False
-    else:
-        ipv6 = _IPV6_HOST.match(parts.netloc)
-        if ipv6 is not None:
-            import ipaddress
-
-            try:
-                ipaddress.IPv6Address(ipv6[1])
-            except ValueError:
-                return False
-    try:
-        hostname = parts.hostname
-    except ValueError:
-        return False
-    return hostname is not None and len(hostname) <= URL_MAX_HOST
+_FOLDED = {fold(name): field for field, names in SYNONYMS.items() for name in names}
+_FOLDED_VAGUE = {fold(name): field for field, names in VAGUE.items() for name in names}
+_FOLDED_FIELDS = {fold(field): field for field in FIELDS}
 
 
-_BARE_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,63}(?:[:/?#]|$)")  # www.x.com/a.jpg
+def field_named(name: str) -> str | None:
+    """The field a header or key names, by the synonym table; None when it names none."""
+    return _FOLDED.get(fold(name))
 
 
-def url_verdict(url: str, schemes: tuple[str, ...] = URL_SCHEMES) -> str | None:
-    """Judge a non-empty, whitespace-free image URL.
-
-    Returns None when Django accepts it, else ``"scheme-relative"`` (``//host/path``),
-    ``"no-scheme"`` (``www.host/path``) or ``"invalid"``.
-    """
-    if _django_accepts(url, schemes):
-        return None
-    if url.startswith("//") and _django_accepts("https:" + url, schemes):
-        return "scheme-relative"
-    if _BARE_HOST.match(url) and _django_accepts("https://" + url, schemes):
-        return "no-scheme"
-    return "invalid"
+def known_count(cells: Sequence[object], also: Iterable[str] = ()) -> int:
+    """How many cells of a row name a field, by the synonym table or as one of the names
+    ``also`` (headers a mapping asks for): a header row has two or more."""
+    wanted = {fold(name) for name in also}
+    return sum(1 for cell in cells if isinstance(cell, str) and (
+        field_named(cell) is not None or fold(cell) in wanted))
 
 
-def url_scheme(url: str) -> str:
-    return url.split("://", 1)[0].lower()
+def suggest_field(key: str) -> str | None:
+    """The field an unknown key most likely means, if any: a synonym, a vaguer name, or a
+    near spelling of a field's name."""
+    folded = fold(key)
+    found = _FOLDED.get(folded) or _FOLDED_VAGUE.get(folded)
+    if found is not None:
+        return found
+    import difflib  # only on this slow path: it costs a few ms to import
+
+    close = difflib.get_close_matches(folded, list(_FOLDED_FIELDS), n=1, cutoff=0.75)
+    return _FOLDED_FIELDS[close[0]] if close else None

@@ -1,19 +1,24 @@
-"""The order migration file that ``--orders`` reads: the set of order numbers items refer to."""
+"""The order migration file that ``--orders`` reads, and the cross-check of items against it:
+every order_number must be the number of one of its orders; orders no item refers to are
+reported once per file."""
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .errors import InputError, open_input
-from .jsonstream import Batch, Issue
-from .parallel import Placed, Workers, rebase, stream, worth_parallel
-from .problems import Problem, pointer
-from .validate import show
+from .format import number_as_text, show
+from .jsonstream import ArrayReader, Batch, EmptyArray, Placed, rebase, stream, worth_parallel
+from .problems import Fix, Location, Problem, Set, pointer
+from .tuning import DEFAULT, Tuning
+from .workers import Workers
 
 _INVALID_SHOWN = 5
 _get_number = itemgetter("number")
@@ -42,6 +47,13 @@ class OrderIndex:
             for known in self.numbers:
                 self._near.setdefault(_loose(known), []).append(known)
         return self._near.get(_loose(number), [])
+
+    def mark(self, referenced: bytes) -> None:
+        """Note the orders items referred to: ``referenced`` is an array('I') of their indexes,
+        as ``order_lookup`` found them."""
+        marks = self.referenced
+        for j in array("I", referenced):
+            marks[j] = 1
 
     def unreferenced(self) -> tuple[int, list[str]]:
         """How many orders no item referred to, and the first few of them."""
@@ -101,7 +113,7 @@ def order_numbers(batch: Batch) -> OrderNumbers:
     return OrderNumbers(len(numbers), numbers, invalid)
 
 
-def load_orders(path: str | Path, *, jobs: int = 1) -> OrderIndex:
+def load_orders(path: str | Path, *, jobs: int = 1, tuning: Tuning = DEFAULT) -> OrderIndex:
     """Read the order numbers of an order migration file, streaming (over ``jobs`` worker
     processes when it is large).
 
@@ -113,35 +125,30 @@ def load_orders(path: str | Path, *, jobs: int = 1) -> OrderIndex:
     problems: list[Problem] = []
     invalid: list[str] = []
     invalid_count = 0
-    handle = open_input(path, "orders file")
-    workers = Workers.start(jobs) if jobs > 1 and worth_parallel(handle) else None
-    failed = True
-    try:
-        for part in stream(shown, handle, workers=workers, work=order_numbers,
-                           local=order_numbers):
-            if isinstance(part, Issue):
-                if part.code == "OIM005":
-                    problems.append(Problem(part.code, part.message, shown, line=part.line,
-                                            column=part.column))
-                elif part.code != "OIM003":
-                    where = f":{part.line}:{part.column}" if part.line else ""
-                    raise InputError(f"cannot use the orders file {shown}{where}: {part.message}")
-                continue
-            found: OrderNumbers = part.result
-            invalid.extend(_rebased(found.invalid, part)[: _INVALID_SHOWN - len(invalid)])
-            invalid_count += found.numbers.count(None)
-            _index(found.numbers, part, numbers, problems, shown)
-        failed = False
-    except OSError as exc:
-        failed = False
-        raise InputError(f"cannot read the orders file {shown}: {exc}") from exc
-    except Exception:
-        failed = False  # only an interruption stops the workers at once
-        raise
-    finally:
-        handle.close()
-        if workers is not None:
-            workers.close(failed=failed)
+    with open_input(path, "orders file") as handle:
+        reader = ArrayReader(handle, file=shown, tuning=tuning)
+        workers = Workers.start(jobs, tuning=tuning) if jobs > 1 and worth_parallel(
+            handle, tuning) else None
+        with workers or contextlib.nullcontext():
+            try:
+                for part in stream(reader, handle, shown, workers=workers, work=order_numbers,
+                                   local=order_numbers):
+                    if isinstance(part, Placed):
+                        found: OrderNumbers = part.result
+                        invalid.extend(_rebased(found.invalid, part)[: _INVALID_SHOWN
+                                                                     - len(invalid)])
+                        invalid_count += found.numbers.count(None)
+                        _index(found.numbers, part, numbers, problems, shown)
+                    elif isinstance(part, Problem) and not part.is_error:
+                        problems.append(part)  # the encoding: the file is read all the same
+                    elif not isinstance(part, EmptyArray):  # no orders: nothing to refer to
+                        problem = part if isinstance(part, Problem) else part.problem
+                        where = problem.location
+                        at = f":{where.line}:{where.column}" if where.line else ""
+                        raise InputError(f"cannot use the orders file {shown}{at}: "
+                                         f"{problem.message}")
+            except OSError as exc:
+                raise InputError(f"cannot read the orders file {shown}: {exc}") from exc
     if invalid_count:
         more = f" (and {invalid_count - len(invalid)} more)" if invalid_count > len(invalid) else ""
         raise InputError(
@@ -192,8 +199,8 @@ def _index(found: list[str | None], placed: Placed, numbers: dict[str, int],
                 "OIM902",
                 f"order number {show(number)} appears again (first as order {first}); items "
                 "refer to orders by number, so one of them is a mistake",
-                shown, start + k, pointer(start + k, "number"), "number", number,
-                line=line, column=column,
+                Location(shown, start + k, pointer(start + k, "number"), "number", line, column),
+                number,
             ))
 
 
@@ -208,5 +215,40 @@ def iter_unreferenced(indexes: list[OrderIndex]) -> Iterator[Problem]:
                 "OIM901",
                 f"{count} of {len(index.numbers)} orders have no items in the files checked "
                 f"({listed}{more}); expected when only some item files were checked",
-                index.path, None, "", None, count, line=index.line, column=index.column,
+                Location(index.path, None, "", None, index.line, index.column), count,
             )
+
+
+_ORDER_NUMBER = Location(field="order_number")
+
+
+def order_lookup(value: Any, orders: Sequence[OrderIndex]
+                 ) -> tuple[int, int] | Problem | None:
+    """The order an order_number refers to, as its safe fixes leave it: (orders file, order
+    index); a Problem (OIM105) when no orders file has it; None when it is no usable number."""
+    if isinstance(value, str):
+        number = value.strip()
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        number, certain = number_as_text(value)
+        if not certain:
+            return None
+    else:
+        return None
+    if not number:
+        return None
+    for i, index in enumerate(orders):
+        j = index.numbers.get(number)
+        if j is not None:
+            return i, j
+    near = sorted({m for index in orders for m in index.near_matches(number)})
+    files = " or ".join(index.path for index in orders)
+    message = f"order_number {show(number)} is not in {files}"
+    fix = None
+    if len(near) == 1:
+        message += f"; did you mean {show(near[0])}?"
+        fix = Fix.of(Set("order_number", near[0]), safe=False)
+    elif near:
+        message += "; near matches: " + ", ".join(show(n) for n in near[:5])
+    else:
+        message += ": upload its order first, or correct the number"
+    return Problem("OIM105", message, _ORDER_NUMBER, value, fix)

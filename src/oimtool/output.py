@@ -1,11 +1,15 @@
 """Writing outputs safely: to a temporary file beside the target, renamed into place at the end.
 
-A reader of the target sees the old file or the whole new one, never half of one.
+A reader of the target sees the old file or the whole new one, never half of one. The items
+(``ItemsWriter``), the rejected rows of a conversion (``RejectsWriter``), and any other file
+(``atomic_output``) are written this way.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import json
 import os
 import re
@@ -17,6 +21,8 @@ from typing import IO, Any
 import orjson
 
 from .errors import OutputError
+from .format import cell_text, cell_value
+from .problems import Problem
 
 
 @contextlib.contextmanager
@@ -37,7 +43,7 @@ def atomic_output(path: str | Path, *, overwrite: bool = True) -> Iterator[IO[by
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        _publish(temp, target)
+        publish(temp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)
@@ -201,7 +207,7 @@ class ItemsWriter:
                 out.flush()
                 handle.close()
             else:
-                _publish(temp, path)
+                publish(temp, path)
             self.paths.append(path)
         self._parts = []
         if self.target is not None and self.split:  # parts an earlier, longer run left
@@ -247,7 +253,9 @@ def _item_starts(body: bytes) -> list[int]:
 _ITEM_START = re.compile(rb",\n  \{")
 
 
-def _publish(temp: str, path: Path) -> None:
+def publish(temp: str, path: Path) -> None:
+    """Rename the temporary file ``temp`` to ``path`` (the mode of what it replaces kept, a new
+    file's following the umask); on failure, remove it and raise OutputError."""
     try:
         if path.exists():
             with contextlib.suppress(OSError):
@@ -261,3 +269,74 @@ def _publish(temp: str, path: Path) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+class RejectsWriter:
+    """The rejected rows, in the source's own columns plus ``problems``: to correct and convert
+    again. A .xlsx path gets a workbook; anything else a CSV with the source's delimiter (UTF-8
+    with a BOM, which Excel needs to see UTF-8). Rows are written as they come, to a temporary
+    file beside ``path`` (memory stays flat), which ``commit`` renames into place."""
+
+    def __init__(self, path: Path, header: list[str], *, delimiter: str = ",") -> None:
+        self.path = path
+        self.header = [*header, "problems"]
+        self.workbook = path.suffix.lower() == ".xlsx"
+        try:
+            fd, self.temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=str(path.parent) or ".")
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+        self.handle = os.fdopen(fd, "wb")
+        if self.workbook:
+            from openpyxl import Workbook
+
+            self.book = Workbook(write_only=True)  # rows go to a temporary file as they come
+            self.sheet = self.book.create_sheet("Rejected rows")
+            self.sheet.append(self.header)
+        else:
+            self.text = io.TextIOWrapper(self.handle, encoding="utf-8-sig", newline="")
+            self.writer = csv.writer(self.text, delimiter=delimiter)
+            self.writer.writerow(self.header)
+
+    def add(self, cells: list[Any], errors: list[Problem]) -> None:
+        """A rejected row: its cells, and the errors that rejected it."""
+        width = len(self.header) - 1
+        # A workbook keeps numbers as numbers (read back, 10.125 must not become text).
+        values = [cell_value(c) if self.workbook else cell_text(c) for c in cells]
+        values.extend([""] * (width - len(values)))
+        values.append("; ".join(f"{p.code} {p.message}" for p in errors))
+        if self.workbook:
+            from openpyxl.cell import WriteOnlyCell
+
+            row = []
+            for value in values:
+                cell = WriteOnlyCell(self.sheet, value=value)
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"  # data, not a formula
+                row.append(cell)
+            self.sheet.append(row)
+        else:
+            self.writer.writerow(values)
+
+    def commit(self) -> None:
+        """Put the file in place."""
+        try:
+            if self.workbook:
+                self.book.save(self.handle)
+            else:
+                self.text.flush()
+                self.text.detach()
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+        except OSError as exc:
+            self.abort()
+            raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+        publish(self.temp, self.path)
+
+    def abort(self) -> None:
+        """Remove what was written."""
+        with contextlib.suppress(OSError, ValueError):
+            self.handle.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.temp)

@@ -1,72 +1,187 @@
-"""The one problem model that every command, reporter and the fixer share."""
+"""The one problem model that every command, reporter and the fixer share.
+
+A ``Problem`` is a rule code, a message for a person, the value at fault and where it is (a
+``Location``): in a JSON file by line, column, item index and JSON pointer, and in a converted
+export by sheet, row and column (a ``Cell``). A problem may carry a ``Fix``: typed edits of the
+item, and whether ``oimtool fix`` applies them unasked. ``Change`` is one edit made; ``Summary``
+counts a run.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, fields, replace
+from enum import Enum
+from typing import Any, Protocol
 
-from .rules import RULES, Severity
+from .rules import RULES, Rule, Severity
+
+
+def _reduce(self: Any) -> tuple[Any, ...]:
+    # frozen slotted dataclasses pickle badly on Python 3.10: rebuild them from their fields
+    return (type(self), tuple(getattr(self, f.name) for f in fields(self)))
+
+
+def pointer(*parts: str | int) -> str:
+    """An RFC 6901 JSON pointer from its reference tokens."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """Where a value came from in a spreadsheet or CSV export (``oimtool convert``): the sheet
+    (None for a text file), the row as a spreadsheet program numbers it, the column's header as
+    written and its letter. A problem of the whole export has neither row nor column."""
+
+    sheet: str | None = None
+    row: int | None = None
+    header: str | None = None
+    letter: str | None = None
+
+    __reduce__ = _reduce
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a problem is. ``index`` is the 0-based item index (None for a problem of the file),
+    ``pointer`` the RFC 6901 pointer into the file's JSON (None when the document could not be
+    read that far), ``field`` the item's key, ``line``/``column`` the 1-based place in the JSON
+    text (in characters), ``cell`` the place in the export it was converted from."""
+
+    file: str = ""
+    index: int | None = None
+    pointer: str | None = None
+    field: str | None = None
+    line: int | None = None
+    column: int | None = None
+    cell: Cell | None = None
+
+    __reduce__ = _reduce
+
+    def item(self, index: int) -> Location:
+        """This location in item ``index``: its pointer follows."""
+        at = pointer(index, self.field) if self.field is not None else pointer(index)
+        return replace(self, index=index, pointer=at)
+
+
+class Applicability(str, Enum):
+    """Whether ``oimtool fix`` applies a fix unasked (safe: it loses nothing and keeps the
+    meaning) or only with ``--unsafe`` (a judgement call)."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Set:
+    """Put ``value`` at the item's ``key``, adding the key when it is missing."""
+
+    key: str
+    value: Any
+
+    __reduce__ = _reduce
+
+    @property
+    def shown(self) -> Any:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Rename:
+    """Give the value of ``key`` (``value``) the key ``target`` instead."""
+
+    key: str
+    target: str
+    value: Any
+
+    __reduce__ = _reduce
+
+    @property
+    def shown(self) -> Any:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """Move the item's unknown keys into ``extra_field``, which becomes ``extra_field``: every
+    key of it that the item holds with the same value moves (so that applying the moves of an
+    item in any order, or only some of them, ends with the same ``extra_field``)."""
+
+    extra_field: dict[str, Any]
+
+    __reduce__ = _reduce
+
+    @property
+    def shown(self) -> Any:
+        return self.extra_field
+
+
+@dataclass(frozen=True, slots=True)
+class Transcode:
+    """Write the whole file in ``encoding`` (UTF-8 without a byte order mark)."""
+
+    encoding: str
+
+    __reduce__ = _reduce
+
+    @property
+    def shown(self) -> Any:
+        return self.encoding
+
+
+Edit = Set | Rename | Move | Transcode
 
 
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """A repair for one problem: the new value at the problem's pointer.
+    """A repair for one problem: its edits, and whether it is safe."""
 
-    ``action`` tells the fixer how to apply it: ``"set"`` puts ``value`` at the pointer (adding
-    the key when missing), ``"rename"`` moves the key's value to the key ``target``, and
-    ``"move"`` moves the key into ``extra_field`` (``value`` is then the new ``extra_field``).
-    """
+    edits: tuple[Edit, ...]
+    applicability: Applicability
 
-    value: Any
-    safe: bool
-    action: str = "set"
-    target: str | None = None
+    __reduce__ = _reduce
+
+    @classmethod
+    def of(cls, edit: Edit, *, safe: bool) -> Fix:
+        """A fix of one edit."""
+        return cls((edit,), Applicability.SAFE if safe else Applicability.UNSAFE)
+
+    @property
+    def safe(self) -> bool:
+        return self.applicability is Applicability.SAFE
+
+    @property
+    def value(self) -> Any:
+        """What the fix writes, as reports show it: the new value (or, for a move, the new
+        extra_field; for a transcoding, the encoding)."""
+        return self.edits[0].shown
+
+    @property
+    def rewrites_file(self) -> bool:
+        """The fix is made by writing the file anew (a transcoding), not by editing an item."""
+        return any(isinstance(edit, Transcode) for edit in self.edits)
 
     def to_json(self) -> dict[str, Any]:
         return {"value": self.value, "safe": self.safe}
 
-    def __reduce__(self) -> tuple[Any, ...]:  # frozen slotted dataclasses pickle badly on 3.10
-        return (Fix, (self.value, self.safe, self.action, self.target))
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """Where a value came from in a spreadsheet or CSV export (convert)."""
-
-    file: str
-    sheet: str | None
-    row: int | None
-    column: str | None  # the header text
-    letter: str | None = None  # the spreadsheet column letter, for "Items!E17"
-
-
-def cell_reference(sheet: str, letter: str | None, row: int) -> str:
-    """A cell as Excel writes it: Items!E17, 'Orders 2019'!E17; a whole row without a
-    letter: Items!4:4."""
-    name = sheet if sheet.replace("_", "").isalnum() else "'" + sheet.replace("'", "''") + "'"
-    return f"{name}!{letter}{row}" if letter else f"{name}!{row}:{row}"
-
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """Something wrong (or suspicious) in a file, located as precisely as possible.
-
-    ``index`` is the 0-based item index (None for a file-level problem), ``pointer`` the RFC
-    6901 pointer into the file's JSON (None when the document could not be read that far),
-    ``field`` the item key, ``line``/``column`` the 1-based position in the JSON text.
-    """
+    """Something wrong (or suspicious) in a file, located as precisely as possible."""
 
     code: str
     message: str
-    file: str
-    index: int | None = None
-    pointer: str | None = None
-    field: str | None = None
+    location: Location = Location()
     value: Any = None
     fix: Fix | None = None
-    line: int | None = None
-    column: int | None = None
-    source: Source | None = None
+
+    __reduce__ = _reduce
+
+    @property
+    def rule(self) -> Rule:
+        return RULES[self.code]
 
     @property
     def severity(self) -> Severity:
@@ -76,15 +191,59 @@ class Problem:
     def is_error(self) -> bool:
         return RULES[self.code].severity is Severity.ERROR
 
+    def at(self, **where: Any) -> Problem:
+        """The same problem at a location changed by ``where`` (Location's fields)."""
+        return replace(self, location=replace(self.location, **where))
 
-def pointer(*parts: str | int) -> str:
-    """An RFC 6901 JSON pointer from its reference tokens."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    def in_item(self, file: str, index: int, **where: Any) -> Problem:
+        """A problem found in an item on its own, placed in item ``index`` of ``file``."""
+        return replace(self, location=replace(self.location.item(index), file=file, **where))
+
+
+class _Absent:
+    """Where a key was added (old) or removed (new): there is no value."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value changed by a fix: at ``pointer``, ``old`` became ``new``; ``ABSENT`` where a
+    key was added or removed (null in JSON). An empty pointer: the file as a whole."""
+
+    file: str
+    pointer: str
+    old: Any
+    new: Any
+    code: str
+
+    def to_json(self) -> dict[str, Any]:
+        op = "add" if self.old is ABSENT else "remove" if self.new is ABSENT else "replace"
+        return {"file": self.file, "pointer": self.pointer, "op": op,
+                "old": None if self.old is ABSENT else self.old,
+                "new": None if self.new is ABSENT else self.new, "code": self.code}
+
+
+@dataclass
+class Conversion:
+    """What a conversion did with the rows of its export: rows read = items + rejected; blank
+    rows are counted apart."""
+
+    rows: int = 0
+    rejected: int = 0
+    blank: int = 0
+    written: int = 0
 
 
 @dataclass
 class Summary:
-    """Counts over one run; ``fixable`` counts problems that ``oimtool fix`` repairs unasked."""
+    """Counts over one run. ``fixable`` counts problems that ``oimtool fix`` repairs unasked,
+    ``unsafe_fixable`` those it repairs with ``--unsafe``. ``conversion`` is set for a
+    conversion, ``changes`` for a fix."""
 
     files: int = 0
     items: int = 0
@@ -92,7 +251,8 @@ class Summary:
     warnings: int = 0
     fixable: int = 0
     unsafe_fixable: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
+    conversion: Conversion | None = None
+    changes: int | None = None
 
     def add(self, problem: Problem) -> None:
         severity = problem.severity
@@ -107,15 +267,29 @@ class Summary:
                 self.unsafe_fixable += 1
 
     def failed(self, *, strict: bool = False) -> bool:
+        """Whether the run fails: errors, or with ``strict`` warnings too."""
         return self.errors > 0 or (strict and self.warnings > 0)
 
     def to_json(self) -> dict[str, int]:
-        counts = {
-            "files": self.files,
-            "items": self.items,
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "fixable": self.fixable,
-        }
-        counts.update(self.extra)
+        counts = {"files": self.files, "items": self.items, "errors": self.errors,
+                  "warnings": self.warnings, "fixable": self.fixable}
+        if self.conversion is not None:
+            conversion = self.conversion
+            counts.update(rows=conversion.rows, rejected=conversion.rejected,
+                          blank=conversion.blank, written=conversion.written)
+        if self.changes is not None:
+            counts["changes"] = self.changes
         return counts
+
+
+class Sink(Protocol):
+    """What a run reports to, as it goes (the reporters): a file begins, each problem, each
+    change ``oimtool fix`` made, and the summary at the end."""
+
+    def begin(self, file: str, output: str | None = None) -> None: ...
+
+    def add(self, problem: Problem) -> None: ...
+
+    def change(self, change: Change) -> None: ...
+
+    def close(self, summary: Summary) -> None: ...

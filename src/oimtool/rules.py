@@ -42,6 +42,8 @@ class Rule:
     severity: Severity
     fix: FixKind
     title: str
+    #: The problem is about a key, not its value: it is placed at the key.
+    at_key: bool = False
 
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
@@ -56,7 +58,7 @@ _CATALOGUE = (
     Rule("OIM005", "byte-order-mark", W, _S, "A byte order mark or UTF-16/UTF-32 encoding"),
     Rule("OIM006", "item-not-object", E, _N, "An item is not a JSON object"),
     Rule("OIM007", "nested-too-deep", E, _N, "An item nests values too deep to be read"),
-    Rule("OIM008", "duplicate-key", W, _S, "A key appears twice in one item"),
+    Rule("OIM008", "duplicate-key", W, _S, "A key appears twice in one item", at_key=True),
     # The source of a conversion (oimtool convert)
     Rule("OIM010", "unmapped-column", W, _N, "A column that matches no field"),
     Rule("OIM011", "missing-optional-column", N, _N, "No column for product, sku or image_url"),
@@ -106,7 +108,7 @@ _CATALOGUE = (
     Rule("OIM702", "extra-field-null", E, _S, "extra_field is null"),
     Rule("OIM703", "extra-field-not-object", E, _M, "extra_field is not a JSON object"),
     # the item as a whole
-    Rule("OIM801", "unknown-key", W, _M, "A key Omnitron does not know"),
+    Rule("OIM801", "unknown-key", W, _M, "A key Omnitron does not know", at_key=True),
     Rule("OIM802", "nul-character", E, _U, "Text holds a NUL character"),
     Rule("OIM803", "duplicate-item", W, _N, "The item repeats an earlier item"),
     # the orders file

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from .fields import decimal_places, url_verdict
+from .values import decimal_places, url_verdict
 
 SCHEMA_NAME = "order-item.schema.json"
 

@@ -8,9 +8,9 @@ so a report of millions of problems never sits in memory whole.
 from __future__ import annotations
 
 import importlib
-from typing import IO, Any
+from typing import IO
 
-from ..problems import Problem, Summary
+from ..problems import Change, Problem, Sink, Summary
 
 #: The report formats: format name -> (module, class).
 REPORTERS = {
@@ -25,7 +25,8 @@ FORMATS = tuple(REPORTERS)
 
 
 class Reporter:
-    """The interface: ``add`` each problem, ``change`` each fix made, ``close`` at the end."""
+    """The interface (``problems.Sink``): ``add`` each problem, ``change`` each fix made,
+    ``close`` at the end."""
 
     def __init__(self, out: IO[bytes], *, color: bool = False, command: str = "check") -> None:
         self.out = out
@@ -39,7 +40,7 @@ class Reporter:
     def add(self, problem: Problem) -> None:
         raise NotImplementedError
 
-    def change(self, change: Any) -> None:
+    def change(self, change: Change) -> None:
         """A change ``oimtool fix`` made (most formats list only what remains)."""
 
     def close(self, summary: Summary) -> None:
@@ -55,3 +56,26 @@ def make_reporter(fmt: str, out: IO[bytes], *, color: bool = False, command: str
         raise ValueError(f"unknown report format {fmt!r}") from None
     cls = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     return cls(out, color=color, command=command)  # type: ignore[no-any-return]
+
+
+class Tee:
+    """Several sinks as one: each gets everything, in order."""
+
+    def __init__(self, *sinks: Sink) -> None:
+        self.sinks = sinks
+
+    def begin(self, file: str, output: str | None = None) -> None:
+        for sink in self.sinks:
+            sink.begin(file, output)
+
+    def add(self, problem: Problem) -> None:
+        for sink in self.sinks:
+            sink.add(problem)
+
+    def change(self, change: Change) -> None:
+        for sink in self.sinks:
+            sink.change(change)
+
+    def close(self, summary: Summary) -> None:
+        for sink in self.sinks:
+            sink.close(summary)

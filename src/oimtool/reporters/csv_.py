@@ -11,8 +11,8 @@ import csv
 import io
 from typing import IO, Any
 
+from ..format import show
 from ..problems import Problem, Summary
-from ..validate import show
 from . import Reporter
 
 COLUMNS = ("file", "sheet", "row", "column", "item", "field", "code", "severity", "message",
@@ -34,16 +34,17 @@ def _text(value: Any) -> str:
 def problem_row(problem: Problem) -> list[str]:
     """A problem as the CSV report writes it: the source cell when it came from an export,
     the line and column of the JSON file otherwise."""
-    source = problem.source
-    if source is not None:
-        sheet, row, column = source.sheet, source.row, source.column
+    where = problem.location
+    cell = where.cell
+    if cell is not None:
+        sheet, row, column = cell.sheet, cell.row, cell.header
     else:
-        sheet, row, column = None, problem.line, problem.column
+        sheet, row, column = None, where.line, where.column
     fix = problem.fix
     suggested = "" if fix is None else f"{_text(fix.value)} ({'safe' if fix.safe else 'unsafe'})"
-    cells = [problem.file, sheet or "", "" if row is None else str(row),
+    cells = [where.file, sheet or "", "" if row is None else str(row),
              "" if column is None else str(column),
-             "" if problem.index is None else str(problem.index), problem.field or "",
+             "" if where.index is None else str(where.index), where.field or "",
              problem.code, problem.severity.value, problem.message, _text(problem.value),
              suggested]
     return [neutral(cell) for cell in cells]

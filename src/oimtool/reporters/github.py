@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from ..problems import Problem, Summary, cell_reference
+from ..format import cell_reference
+from ..problems import Problem, Summary
 from ..rules import RULES, Severity
 from . import Reporter
 
@@ -23,17 +24,18 @@ def _property(text: str) -> str:
 def workflow_command(problem: Problem) -> str:
     """The annotation for a problem (a spreadsheet cell goes in the title: GitHub cannot show
     a workbook's lines)."""
-    properties = [f"file={_property(problem.file)}"]
-    if problem.line is not None:
-        properties.append(f"line={problem.line}")
-        if problem.column is not None:
-            properties.append(f"col={problem.column}")
+    where = problem.location
+    properties = [f"file={_property(where.file)}"]
+    if where.line is not None:
+        properties.append(f"line={where.line}")
+        if where.column is not None:
+            properties.append(f"col={where.column}")
     title = f"{problem.code} {RULES[problem.code].slug}"
-    source = problem.source
-    if source is not None and source.row is not None:
-        cell = cell_reference(source.sheet, source.letter, source.row) if source.sheet else (
-            f"row {source.row}")
-        title += f" at {cell}"
+    cell = where.cell
+    if cell is not None and cell.row is not None:
+        at = cell_reference(cell.sheet, cell.letter, cell.row) if cell.sheet else (
+            f"row {cell.row}")
+        title += f" at {at}"
     properties.append(f"title={_property(title)}")
     return f"::{_COMMANDS[problem.severity]} {','.join(properties)}::{_data(problem.message)}"
 

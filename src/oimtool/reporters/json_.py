@@ -13,7 +13,7 @@ from typing import IO, Any
 
 import orjson
 
-from ..problems import Problem, Summary
+from ..problems import Change, Problem, Summary
 from . import Reporter
 
 VERSION = 1
@@ -22,13 +22,14 @@ _SPOOL_LIMIT = 16 * 1024 * 1024
 
 def problem_json(problem: Problem, *, with_source: bool = False) -> dict[str, Any]:
     """A problem as the JSON report writes it."""
+    where = problem.location
     data: dict[str, Any] = {
-        "file": problem.file,
-        "index": problem.index,
-        "pointer": problem.pointer,
-        "field": problem.field,
-        "line": problem.line,
-        "column": problem.column,
+        "file": where.file,
+        "index": where.index,
+        "pointer": where.pointer,
+        "field": where.field,
+        "line": where.line,
+        "column": where.column,
         "code": problem.code,
         "severity": problem.severity.value,
         "message": problem.message,
@@ -36,10 +37,9 @@ def problem_json(problem: Problem, *, with_source: bool = False) -> dict[str, An
         "fix": problem.fix.to_json() if problem.fix is not None else None,
     }
     if with_source:
-        source = problem.source
-        data["source"] = None if source is None else {
-            "file": source.file, "sheet": source.sheet, "row": source.row,
-            "column": source.column,
+        cell = where.cell
+        data["source"] = None if cell is None else {
+            "file": where.file, "sheet": cell.sheet, "row": cell.row, "column": cell.header,
         }
     return data
 
@@ -83,7 +83,7 @@ class JsonReporter(Reporter):
         self._spool.write(dumps(problem_json(problem, with_source=self._with_source)))
         self._count += 1
 
-    def change(self, change: Any) -> None:
+    def change(self, change: Change) -> None:
         self._changes.write(b",\n" if self._changed else b"\n")
         self._changes.write(dumps(change.to_json()))
         self._changed += 1

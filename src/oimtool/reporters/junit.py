@@ -24,7 +24,7 @@ class JunitReporter(Reporter):
             self._outputs[output] = file
 
     def add(self, problem: Problem) -> None:
-        file = self._outputs.get(problem.file, problem.file)
+        file = self._outputs.get(problem.location.file, problem.location.file)
         self._files.setdefault(file, []).append(problem)
 
     def close(self, summary: Summary) -> None:

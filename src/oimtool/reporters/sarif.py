@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
-from ..problems import Problem, Summary, cell_reference
+from ..format import cell_reference
+from ..problems import Problem, Summary
 from ..rules import RULES
 from . import Reporter
 from .json_ import dumps
@@ -30,21 +31,22 @@ def _uri(file: str) -> dict[str, str]:
 
 def sarif_result(problem: Problem) -> dict[str, Any]:
     """A problem as a SARIF result."""
-    physical: dict[str, Any] = {"artifactLocation": _uri(problem.file)}
-    if problem.line is not None:
-        region = {"startLine": problem.line}
-        if problem.column is not None:
-            region["startColumn"] = problem.column
+    where = problem.location
+    physical: dict[str, Any] = {"artifactLocation": _uri(where.file)}
+    if where.line is not None:
+        region = {"startLine": where.line}
+        if where.column is not None:
+            region["startColumn"] = where.column
         physical["region"] = region
     location: dict[str, Any] = {"physicalLocation": physical}
     logical = []
-    if problem.pointer:
-        logical.append({"fullyQualifiedName": problem.pointer, "kind": "element"})
-    source = problem.source
-    if source is not None and source.row is not None:
-        cell = (cell_reference(source.sheet, source.letter, source.row) if source.sheet
-                else f"row {source.row}")
-        logical.append({"fullyQualifiedName": cell, "kind": "element"})
+    if where.pointer:
+        logical.append({"fullyQualifiedName": where.pointer, "kind": "element"})
+    cell = where.cell
+    if cell is not None and cell.row is not None:
+        at = (cell_reference(cell.sheet, cell.letter, cell.row) if cell.sheet
+              else f"row {cell.row}")
+        logical.append({"fullyQualifiedName": at, "kind": "element"})
     if logical:
         location["logicalLocations"] = logical
     result: dict[str, Any] = {

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..problems import Problem, Summary, cell_reference
+from ..format import cell_reference, plural, show
+from ..problems import ABSENT, Change, Problem, Summary
 from ..rules import Severity
-from ..validate import show
 from . import Reporter
 
 _RED, _YELLOW, _CYAN = "\033[31m", "\033[33m", "\033[36m"
@@ -17,20 +17,17 @@ _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 _STYLES = {Severity.ERROR: _RED, Severity.WARNING: _YELLOW, Severity.NOTE: _CYAN}
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 def location(problem: Problem) -> str:
     """Where a problem is, as the text report writes it."""
-    source = problem.source
-    if source is not None and source.row is not None:
-        if source.sheet is None:
-            return f"{source.file}:{source.row}"
-        return f"{source.file}:{cell_reference(source.sheet, source.letter, source.row)}"
-    if problem.line is not None:
-        return f"{problem.file}:{problem.line}:{problem.column}"
-    return problem.file
+    where = problem.location
+    cell = where.cell
+    if cell is not None and cell.row is not None:
+        if cell.sheet is None:
+            return f"{where.file}:{cell.row}"
+        return f"{where.file}:{cell_reference(cell.sheet, cell.letter, cell.row)}"
+    if where.line is not None:
+        return f"{where.file}:{where.line}:{where.column}"
+    return where.file
 
 
 class TextReporter(Reporter):
@@ -49,9 +46,7 @@ class TextReporter(Reporter):
         )
         self.out.write(line.encode("utf-8", "backslashreplace"))
 
-    def change(self, change: Any) -> None:
-        from ..fix import ABSENT
-
+    def change(self, change: Change) -> None:
         def shown(value: Any) -> str:
             if value is ABSENT:
                 return "(absent)"
@@ -69,9 +64,9 @@ class TextReporter(Reporter):
 
 def summary_line(summary: Summary) -> str:
     """One sentence: what was read, what was found, what ``oimtool fix`` can do."""
-    if "rows" in summary.extra:
+    if summary.conversion is not None:
         return _conversion_line(summary)
-    if "changes" in summary.extra:
+    if summary.changes is not None:
         return _fix_line(summary)
     scope = f"{plural(summary.items, 'item')} in {plural(summary.files, 'file')}"
     if not summary.errors and not summary.warnings:
@@ -91,12 +86,13 @@ def summary_line(summary: Summary) -> str:
 
 
 def _conversion_line(summary: Summary) -> str:
-    extra = summary.extra
-    text = (f"{plural(extra['rows'], 'row')} read: {plural(summary.items, 'item')}, "
-            f"{extra['rejected']:,} rejected")
-    if extra["blank"]:
-        text += f", {plural(extra['blank'], 'blank row')} skipped"
-    written = extra.get("written", 0)
+    counts = summary.conversion
+    assert counts is not None
+    text = (f"{plural(counts.rows, 'row')} read: {plural(summary.items, 'item')}, "
+            f"{counts.rejected:,} rejected")
+    if counts.blank:
+        text += f", {plural(counts.blank, 'blank row')} skipped"
+    written = counts.written
     text += f". {plural(written, 'item')} written." if written else ". Nothing written."
     found = []
     if summary.errors:
@@ -105,13 +101,13 @@ def _conversion_line(summary: Summary) -> str:
         found.append(plural(summary.warnings, "warning"))
     if found:
         text += f" {' and '.join(found).capitalize()}."
-    if extra["rejected"] and not written:
+    if counts.rejected and not written:
         text += " Correct the rejected rows, or use --skip-invalid to write the others."
     return text
 
 
 def _fix_line(summary: Summary) -> str:
-    changes = summary.extra["changes"]
+    changes = summary.changes or 0
     scope = f"{plural(summary.items, 'item')} in {plural(summary.files, 'file')}"
     text = f"{plural(changes, 'change')} in {scope}." if changes else f"Nothing to fix in {scope}."
     if not summary.errors and not summary.warnings:

@@ -10,12 +10,14 @@ into a new workbook first, each row at the row number the report gives.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from .problems import Problem, cell_reference
-from .rules import Severity
+from ..format import cell_reference, show
+from ..problems import Problem, Summary
+from ..rules import Severity
+from . import Reporter
 
 ERROR_FILL = "FFC7CE"  # Excel's own "Bad" style
 WARNING_FILL = "FFEB9C"  # Excel's "Neutral" style
@@ -37,8 +39,6 @@ def _set(cell: Any, value: Any) -> None:
 
 
 def _suggestion(problem: Problem) -> str:
-    from .validate import show
-
     fix = problem.fix
     if fix is None:
         return ""
@@ -57,47 +57,64 @@ def check_target(source: Path, target: Path) -> str | None:
     return None
 
 
-def annotate(source: Any, problems: Iterable[Problem], target: Path, *,
-             columns: int) -> None:
-    """Write the annotated copy of an opened export (``convert.Converter.source``) with its
-    problems to ``target`` (replaced in one step)."""
-    from openpyxl import Workbook, load_workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.hyperlink import Hyperlink
+class XlsxReporter(Reporter):
+    """The annotated copy of an export, written to ``out`` at the end: the export's sheet
+    (``sheet`` of the workbook ``export``, or ``rows`` copied into a new workbook) with every
+    bad cell marked, and a Problems sheet. ``columns``: the header's width, for marking a whole
+    row."""
 
-    from .output import atomic_output
-    from .readers import open_source
+    def __init__(self, out: IO[bytes], *, export: Path, sheet: str | None, columns: int,
+                 rows: Callable[[], Iterable[tuple[int, list[Any]]]], macros: bool = False
+                 ) -> None:
+        super().__init__(out, command="convert")
+        self.export = export
+        self.sheet = sheet
+        self.columns = columns
+        self.rows = rows
+        self.macros = macros
+        self.problems: list[Problem] = []
 
-    path: Path = source.path
-    suffix = path.suffix.lower()
-    book = None
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            book = load_workbook(path, keep_vba=target.suffix.lower() == ".xlsm")
-            sheet = book[source.sheet]
-        except Exception:  # XML entities (refused), a part calamine skips that openpyxl
-            book = None  # cannot read: the values go into a new workbook, as for a CSV
-    if book is None:
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+    def close(self, summary: Summary) -> None:
+        book, sheet = self._book()
+        _mark(sheet, self.problems, self.columns)
+        _listing(book, sheet, self.problems)
+        book.save(self.out)
+        self.out.flush()
+
+    def _book(self) -> tuple[Any, Any]:
+        """The workbook to annotate, and its sheet of the export's rows."""
+        from openpyxl import Workbook, load_workbook
+
+        if self.export.suffix.lower() in (".xlsx", ".xlsm"):
+            try:
+                book = load_workbook(self.export, keep_vba=self.macros)
+                return book, book[self.sheet]
+            except Exception:  # XML entities (refused), a part calamine skips that openpyxl
+                pass  # cannot read: the values go into a new workbook, as for a CSV
         book = Workbook()
         sheet = book.active
-        sheet.title = (source.sheet or path.stem)[:31]
-        again = open_source(path, sheet=source.sheet, encoding=source.encoding,
-                            delimiter=source.delimiter)
-        try:
-            for number, cells in again:
-                for index, value in enumerate(cells, 1):
-                    if value not in (None, ""):
-                        _set(sheet.cell(row=number, column=index), value)
-        finally:
-            again.close()
+        sheet.title = (self.sheet or self.export.stem)[:31]
+        for number, cells in self.rows():
+            for index, value in enumerate(cells, 1):
+                if value not in (None, ""):
+                    _set(sheet.cell(row=number, column=index), value)
+        return book, sheet
+
+
+def _mark(sheet: Any, problems: list[Problem], columns: int) -> None:
+    """Fill and comment every cell (or row) with a problem."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
     marks: dict[tuple[int, str | None], list[Problem]] = {}
-    listed = list(problems)
-    for problem in listed:
-        where = problem.source
-        if where is not None and where.row is not None and problem.severity is not (
+    for problem in problems:
+        cell = problem.location.cell
+        if cell is not None and cell.row is not None and problem.severity is not (
                 Severity.NOTE):
-            marks.setdefault((where.row, where.letter), []).append(problem)
+            marks.setdefault((cell.row, cell.letter), []).append(problem)
     fills = {Severity.ERROR: PatternFill("solid", fgColor=ERROR_FILL),
              Severity.WARNING: PatternFill("solid", fgColor=WARNING_FILL)}
     # Whole rows first, so that a cell's own mark, applied after, is the one that shows.
@@ -115,6 +132,13 @@ def annotate(source: Any, problems: Iterable[Problem], target: Path, *,
             anchor.fill = fills[worst]
         anchor.comment = Comment(_text(text), "oimtool", width=420,
                                  height=min(600, 80 + 60 * len(found)))
+
+
+def _listing(book: Any, sheet: Any, problems: list[Problem]) -> None:
+    """The Problems sheet: every problem, with a link to its cell."""
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
     name = "Problems"
     while name in book.sheetnames:
         name += "+"
@@ -123,16 +147,17 @@ def annotate(source: Any, problems: Iterable[Problem], target: Path, *,
     for cell in listing[1]:
         cell.font = Font(bold=True)
     link_font = Font(color="0563C1", underline="single")
-    for problem in listed:
-        where = problem.source
+    for problem in problems:
+        where = problem.location.cell
         ref = ""
         if where is not None and where.row is not None:
             ref = f"{where.letter or 'A'}{where.row}"
         listing.append([None] * 7)
         row = listing.max_row
-        shown = cell_reference(sheet.title, where.letter or "A", where.row) if ref else ""
+        shown = cell_reference(sheet.title, where.letter or "A", where.row) if (
+            ref and where is not None and where.row is not None) else ""
         values = [shown, problem.severity.value, problem.code,
-                  problem.field or "", problem.message,
+                  problem.location.field or "", problem.message,
                   "" if problem.value is None else str(problem.value), _suggestion(problem)]
         for column, value in enumerate(values, 1):
             _set(listing.cell(row=row, column=column), value)
@@ -143,5 +168,3 @@ def annotate(source: Any, problems: Iterable[Problem], target: Path, *,
     for letter, width in zip("ABCDEFG", (16, 10, 9, 14, 90, 30, 30), strict=True):
         listing.column_dimensions[letter].width = width
     listing.freeze_panes = "A2"
-    with atomic_output(target) as handle:
-        book.save(handle)

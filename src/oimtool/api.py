@@ -1,0 +1,404 @@
+"""The library's entry points: ``check``, ``convert`` and ``fix``, as the command line runs them.
+
+Each takes an options object (resolved from the settings file and what the caller asked, by
+``*Options.resolve``) and a ``Sink`` that receives the problems as they are found (a reporter);
+``check()``, ``convert()`` and ``fix()`` are the same collecting everything into a ``Report``::
+
+    from oimtool import check, convert, fix
+
+    report = check(["items.json"], orders=["orders.json"])
+    for problem in report.problems:
+        print(problem.location.line, problem.code, problem.message)
+
+Nothing here prints: what the user should hear besides the report goes to ``notify``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from .config import Config, find_config
+from .convert import Conversion, ConvertError, ReadOptions, default_output
+from .errors import InputError, OptionError, OutputError
+from .problems import Change, Location, Problem, Sink, Summary
+from .tuning import DEFAULT, Tuning
+
+Notify = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+class Progress(Protocol):
+    """Where a long run reports how far it is (a progress bar)."""
+
+    def update(self, fraction: float, rows: int) -> None: ...
+
+    def clear(self) -> None: ...
+
+
+@dataclass
+class Report:
+    """The outcome of a run: every problem, every change (``fix``), and the counts."""
+
+    problems: list[Problem]
+    summary: Summary
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.summary.errors == 0
+
+
+class Collector:
+    """A sink that keeps everything, for ``Report``."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.changes: list[Change] = []
+        self.summary = Summary()
+
+    def begin(self, file: str, output: str | None = None) -> None:
+        pass
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+    def change(self, change: Change) -> None:
+        self.changes.append(change)
+
+    def close(self, summary: Summary) -> None:
+        self.summary = summary
+
+    def report(self) -> Report:
+        return Report(self.problems, self.summary, self.changes)
+
+
+def _jobs(jobs: int) -> int:
+    if jobs:
+        return jobs
+    from .workers import default_jobs
+
+    return default_jobs()
+
+
+def _load_orders(paths: Sequence[Path], jobs: int, tuning: Tuning) -> list[Any]:
+    from .orders import load_orders
+
+    return [load_orders(path, jobs=_jobs(jobs), tuning=tuning) for path in paths]
+
+
+# -- check --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What ``check`` reads: the item files, the orders files; ``report`` is where the caller
+    writes the report (guarded: it must not replace an input). ``jobs`` 0: one per CPU."""
+
+    files: Sequence[Path]
+    orders: Sequence[Path] = ()
+    report: Path | None = None
+    jobs: int = 0
+    tuning: Tuning = DEFAULT
+
+
+def run_check(options: CheckOptions, sink: Sink) -> Summary:
+    """Check order-item files, reporting every problem to ``sink``; the summary."""
+    from .check import Checker
+    from .output import refuse_inputs
+
+    refuse_inputs([*options.files, *options.orders], [("--output", options.report)])
+    orders = _load_orders(options.orders, options.jobs, options.tuning)
+    with Checker(orders, jobs=_jobs(options.jobs), tuning=options.tuning) as checker:
+        for path in options.files:
+            sink.begin(str(path))
+            for problem in checker.check_file(path):
+                sink.add(problem)
+        for problem in checker.finish():
+            sink.add(problem)
+        sink.close(checker.summary)
+    return checker.summary
+
+
+def check(paths: Iterable[str | Path], *, orders: Iterable[str | Path] = (), jobs: int = 1,
+          tuning: Tuning = DEFAULT) -> Report:
+    """Check order-item files (and cross-check them against order migration files)."""
+    collector = Collector()
+    run_check(CheckOptions([Path(p) for p in paths], [Path(p) for p in orders], jobs=jobs,
+                           tuning=tuning), collector)
+    return collector.report()
+
+
+# -- convert ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConvertOptions:
+    """What ``convert`` reads and writes. ``output`` None: beside the source, with .json;
+    "-": standard output. ``annotate``: a copy of the export with its problems marked."""
+
+    source: Path
+    read: ReadOptions = field(default_factory=ReadOptions)
+    output: str | None = None
+    orders: Sequence[Path] = ()
+    skip_invalid: bool = False
+    rejects: Path | None = None
+    split: int | None = None
+    force: bool = False
+    annotate: Path | None = None
+    report: Path | None = None
+    jobs: int = 0
+    tuning: Tuning = DEFAULT
+
+    @classmethod
+    def resolve(cls, source: Path, *, config: Config | None = None, mapping: Iterable[str] = (),
+                sheet: str | None = None, encoding: str | None = None,
+                delimiter: str | None = None, extra: bool | None = None,
+                decimal: str | None = None, notify: Notify = _quiet,
+                **given: Any) -> ConvertOptions:
+        """The options of a conversion: what was given (``--map FIELD=HEADER`` entries in
+        ``mapping``) over what the settings file says (``config``: found from the current
+        folder when None; its warnings go to ``notify``). Raises OptionError for a value that
+        cannot be used."""
+        if config is None:
+            config = find_config()
+            for warning in config.warnings:
+                notify(f"warning: {warning}")
+        settings = config.convert
+        if decimal not in (None, ",", "."):
+            raise OptionError("--decimal", "give , or .")
+        if given.get("output") == "-" and given.get("split"):
+            raise OptionError("--split", "parts cannot all go to standard output: give -o PATH")
+        from .sources import SHEET_SUFFIXES
+
+        text = source.suffix.lower() not in SHEET_SUFFIXES
+        read = ReadOptions(
+            sheet=sheet or (None if text else settings.get("sheet")),
+            encoding=encoding or (settings.get("encoding") if text else None),
+            delimiter=delimiter or (settings.get("delimiter") if text else None),
+            mapping=_mapping(mapping), settings_mapping=dict(settings.get("map", {})),
+            extra=settings.get("extra", False) if extra is None else extra,
+            decimal=decimal or settings.get("decimal"),
+        )
+        return cls(source, read, **given)
+
+    @property
+    def target(self) -> Path | None:
+        """Where the items go: None for standard output."""
+        if self.output == "-":
+            return None
+        return Path(self.output) if self.output else default_output(self.source)
+
+
+def _mapping(entries: Iterable[str]) -> dict[str, str]:
+    columns = {}
+    for entry in entries:
+        name, sep, header = entry.partition("=")
+        if not sep or not name.strip() or not header.strip():
+            raise OptionError("--map", f"{entry!r}: write FIELD=HEADER, e.g. "
+                              'order_number="Belge No"')
+        columns[name.strip()] = header.strip()
+    return columns
+
+
+def run_convert(options: ConvertOptions, sink: Sink, *, stdout: IO[bytes] | None = None,
+                progress: Progress | None = None, notify: Notify = _quiet) -> Summary:
+    """Convert an export, reporting every problem to ``sink``; the summary. With
+    ``options.output`` "-" the items go to ``stdout``."""
+    from .sources import ContentError, SourceError
+
+    _guard_convert(options)
+    orders = _load_orders(options.orders, options.jobs, options.tuning)
+    try:
+        conversion = Conversion(
+            options.source, output=options.target, options=options.read, orders=orders,
+            skip_invalid=options.skip_invalid, split=options.split, rejects=options.rejects,
+            force=options.force, jobs=_jobs(options.jobs), tuning=options.tuning)
+    except (ConvertError, SourceError) as exc:
+        raise InputError(str(exc)) from exc
+    except ContentError as exc:
+        return _unreadable(options.source, exc, sink)
+    with _annotated(options, conversion, sink) as sink:
+        sink.begin(str(options.source))
+        if progress is not None:
+            conversion.progress = progress.update
+        try:
+            for problem in conversion.problems():
+                sink.add(problem)
+            if progress is not None:
+                progress.clear()
+            written = conversion.finish(stdout)
+        except BaseException:
+            if progress is not None:
+                progress.clear()
+            conversion.abort()
+            raise
+        target = options.target
+        if not written and target is not None and target.exists():
+            notify(f"note: {target} is from an earlier run, not this one")
+        sink.close(conversion.summary)
+    return conversion.summary
+
+
+def _guard_convert(options: ConvertOptions) -> None:
+    """Refuse, before any work, outputs that cannot be written or would replace an input."""
+    from .output import probe_folder, refuse_inputs
+
+    if options.annotate is not None:
+        from .reporters.xlsx import check_target
+
+        problem = check_target(options.source, options.annotate)
+        if problem:
+            raise OptionError("--annotate", problem)
+    for path in (options.rejects, options.annotate):
+        if path is not None and path.exists() and not options.force:
+            raise OutputError(f"{path} exists; use --force to replace it")
+        if path is not None:
+            probe_folder(path)
+    refuse_inputs([options.source, *options.orders],
+                  [("--out", options.target), ("--output", options.report),
+                   ("--rejects", options.rejects), ("--annotate", options.annotate)])
+
+
+@contextlib.contextmanager
+def _annotated(options: ConvertOptions, conversion: Conversion, sink: Sink) -> Iterator[Sink]:
+    """``sink``, and with ``--annotate`` the annotated workbook beside it (written last)."""
+    if options.annotate is None:
+        yield sink
+        return
+    from .output import atomic_output
+    from .reporters import Tee
+    from .reporters.xlsx import XlsxReporter
+    from .sources import reopen
+
+    source = conversion.source
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        again = reopen(source)
+        try:
+            yield from again
+        finally:
+            again.close()
+
+    with atomic_output(options.annotate) as handle:
+        annotated = XlsxReporter(handle, export=options.source, sheet=source.sheet,
+                                 columns=len(conversion.header.columns), rows=rows,
+                                 macros=options.annotate.suffix.lower() == ".xlsm")
+        yield Tee(annotated, sink)
+
+
+def _unreadable(source: Path, error: Any, sink: Sink) -> Summary:
+    """The summary of an export that cannot be read from its first row (OIM017)."""
+    from .problems import Cell
+    from .problems import Conversion as Counts
+
+    summary = Summary(files=1, conversion=Counts())
+    problem = Problem("OIM017", str(error), Location(str(source), cell=Cell(row=error.row)))
+    summary.add(problem)
+    sink.begin(str(source))
+    sink.add(problem)
+    sink.close(summary)
+    return summary
+
+
+def convert(source: str | Path, *, output: str | Path | None = None,
+            orders: Iterable[str | Path] = (), read: ReadOptions | None = None,
+            **options: Any) -> Report:
+    """Convert an export to order items (``output``: beside it, with .json, by default;
+    ``read``: how to read it; ``options``: as ``ConvertOptions``)."""
+    given = ConvertOptions(Path(source), read or ReadOptions(),
+                           None if output is None else str(output), [Path(p) for p in orders])
+    collector = Collector()
+    run_convert(replace(given, **options), collector)
+    return collector.report()
+
+
+# -- fix ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    """What ``fix`` reads and writes: ``out`` for one file, or ``in_place``; else each file's
+    ``.fixed.json`` beside it. ``dry_run`` writes nothing."""
+
+    files: Sequence[Path]
+    out: Path | None = None
+    in_place: bool = False
+    unsafe: bool = False
+    dry_run: bool = False
+    orders: Sequence[Path] = ()
+    force: bool = False
+    report: Path | None = None
+    tuning: Tuning = DEFAULT
+
+    def targets(self) -> list[Path]:
+        """Where each file's fixed items go; raises OptionError or OutputError when that
+        cannot be as asked."""
+        from .fix import default_output
+
+        if self.in_place and self.out is not None:
+            raise OptionError("--in-place", "give --out or --in-place, not both")
+        if self.out is not None and len(self.files) > 1:
+            raise OptionError("--out", "--out names one output: give one file, or use "
+                              "--in-place")
+        targets = []
+        for items in self.files:
+            target = items if self.in_place else (self.out or default_output(items))
+            if not self.in_place and target.resolve() == items.resolve():
+                raise OutputError(f"{target} is the input: use --in-place to rewrite it")
+            if not (self.in_place or self.dry_run or self.force) and target.exists():
+                raise OutputError(f"{target} exists; use --force to replace it")
+            targets.append(target)
+        return targets
+
+
+def run_fix(options: FixOptions, sink: Sink, *, diff_to: IO[bytes] | None = None) -> Summary:
+    """Fix order-item files, reporting every change and every problem that remains to
+    ``sink``; the summary. With ``diff_to`` (and ``dry_run``) the changes are written there
+    as a unified diff instead."""
+    from .check import Checker
+    from .diff import Diff
+    from .fix import fix_file
+    from .output import refuse_inputs
+
+    targets = options.targets()
+    written = [] if options.in_place else [("--out", target) for target in targets]
+    refuse_inputs([*options.files, *options.orders], [*written, ("--output", options.report)])
+    changes = 0
+    orders = _load_orders(options.orders, 1, options.tuning)
+    with Checker(orders, tuning=options.tuning) as checker:
+        for items, target in zip(options.files, targets, strict=True):
+            sink.begin(str(items), str(target))
+            diff = Diff(str(items), str(target)) if diff_to is not None else None
+            result = fix_file(items, target=target, in_place=options.in_place,
+                              dry_run=options.dry_run, force=options.force,
+                              unsafe=options.unsafe, checker=checker,
+                              on_change=sink.change if diff is None else _quiet,
+                              on_problem=sink.add, diff=diff)
+            if diff is not None and diff_to is not None:
+                diff_to.write(diff.text().encode("utf-8"))
+            changes += result.changes
+        for problem in checker.finish():
+            sink.add(problem)
+        summary = checker.summary
+        summary.changes = changes
+        sink.close(summary)
+    return summary
+
+
+def fix(paths: Iterable[str | Path], **options: Any) -> Report:
+    """Fix order-item files (``options``: as ``FixOptions``), collecting the changes and the
+    problems that remain."""
+    collector = Collector()
+    run_fix(FixOptions([Path(p) for p in paths], **options), collector)
+    return collector.report()
+
+
+__all__ = ["CheckOptions", "ConvertOptions", "FixOptions", "Report", "check",
+           "convert", "fix", "run_check", "run_convert", "run_fix"]

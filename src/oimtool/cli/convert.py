@@ -1,0 +1,106 @@
+"""``oimtool convert``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .app import app
+from .options import (
+    ForceOption,
+    FormatOption,
+    JobsOption,
+    OrdersOption,
+    OutputOption,
+    ReportFormat,
+    StrictOption,
+    exit_code,
+    report_stream,
+    reporter,
+    tuning,
+    usage_errors,
+)
+from .progress import Progress
+
+Text = Optional[str]  # noqa: UP045 - typer needs Optional
+SourceArgument = Annotated[Path, typer.Argument(
+    exists=True, dir_okay=False, readable=True, show_default=False, metavar="SOURCE",
+    help="The export: .csv, .tsv, .txt, .xlsx, .xlsm, .xls, .xlsb or .ods.")]
+OutOption = Annotated[Text, typer.Option(
+    "--out", "-o", metavar="PATH",
+    help="Where the items go ('-': standard output). Default: SOURCE with .json.")]
+SheetOption = Annotated[Text, typer.Option(
+    "--sheet", metavar="NAME", help="The sheet to read (default: the first visible one).")]
+MapOption = Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
+    "--map", metavar="FIELD=HEADER",
+    help="The column that holds a field, when its header is not recognised. Repeatable.")]
+ExtraOption = Annotated[Optional[bool], typer.Option(  # noqa: UP045
+    "--extra/--no-extra", show_default=False,
+    help="Keep unmatched columns in extra_field, keyed by their header (default: no, or the "
+    "settings file's).")]
+EncodingOption = Annotated[Text, typer.Option(
+    "--encoding", metavar="NAME", help="The text file's encoding (default: detected).")]
+DelimiterOption = Annotated[Text, typer.Option(
+    "--delimiter", metavar="CHAR", help="The text file's delimiter: , ; tab | (detected).")]
+DecimalOption = Annotated[Text, typer.Option(
+    "--decimal", metavar="SEP",
+    help="How numbers write decimals (, or .), when a column cannot tell: 1,234.")]
+SkipOption = Annotated[bool, typer.Option(
+    "--skip-invalid", help="Write the valid rows even when some are rejected (exit 1).")]
+RejectsOption = Annotated[Optional[Path], typer.Option(  # noqa: UP045
+    "--rejects", dir_okay=False, metavar="PATH",
+    help="Write rejected rows here (.csv, or .xlsx), with a problems column.")]
+SplitOption = Annotated[Optional[int], typer.Option(  # noqa: UP045
+    "--split", min=1, metavar="N", help="Write parts of at most N items: NAME.part001.json …")]
+AnnotateOption = Annotated[Optional[Path], typer.Option(  # noqa: UP045
+    "--annotate", dir_okay=False, metavar="PATH",
+    help="Write a copy of the export as a workbook (.xlsx) with every bad cell marked and "
+    "commented, and a Problems sheet: for whoever corrects the export.")]
+
+
+@app.command()
+def convert(ctx: typer.Context, source: SourceArgument, out: OutOption = None,
+            sheet: SheetOption = None, mapping: MapOption = None, extra: ExtraOption = None,
+            encoding: EncodingOption = None, delimiter: DelimiterOption = None,
+            decimal: DecimalOption = None, orders: OrdersOption = None,
+            skip_invalid: SkipOption = False, rejects: RejectsOption = None,
+            split: SplitOption = None, force: ForceOption = False,
+            annotate: AnnotateOption = None, fmt: FormatOption = ReportFormat.text,
+            output: OutputOption = None, strict: StrictOption = False, jobs: JobsOption = 0,
+            ) -> None:
+    """Convert a CSV/TSV/Excel export to the order-item JSON, checking every row.
+
+    Columns are matched to the fields by their headers (English and Turkish names, see
+    docs/convert.md); numbers in either decimal convention and Excel's number mangling are
+    read back. Every problem names its row and column in the source. Nothing is written when a
+    row is rejected, unless --skip-invalid.
+
+    Example:
+
+        oimtool convert satislar.csv -o items.json --orders orders.json
+    """
+    from ..api import ConvertOptions, run_convert
+
+    with usage_errors():
+        options = ConvertOptions.resolve(
+            source, mapping=mapping or (), sheet=sheet, encoding=encoding, delimiter=delimiter,
+            extra=extra, decimal=decimal, notify=_say, output=out, orders=orders or (),
+            skip_invalid=skip_invalid, rejects=rejects, split=split, force=force,
+            annotate=annotate, report=output, jobs=jobs, tuning=tuning(ctx))
+        to_stdout = options.target is None
+        # the items on standard output: the report on standard error
+        report_to = sys.stderr.buffer if to_stdout and output is None else None
+        progress = Progress.start(source.name)
+        with report_stream(output, report_to) as stream:
+            sink = reporter(fmt, progress.around(stream), output, "convert",
+                            sys.stderr if report_to else None)
+            summary = run_convert(options, sink, progress=progress, notify=_say,
+                                  stdout=sys.stdout.buffer if to_stdout else None)
+    raise exit_code(summary.failed(strict=strict))
+
+
+def _say(message: str) -> None:
+    print(f"oimtool: {message}", file=sys.stderr)

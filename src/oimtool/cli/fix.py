@@ -1,0 +1,71 @@
+"""``oimtool fix``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .app import app
+from .options import (
+    ForceOption,
+    FormatOption,
+    OrdersOption,
+    OutputOption,
+    ReportFormat,
+    exit_code,
+    report_stream,
+    reporter,
+    tuning,
+    usage_errors,
+)
+
+
+@app.command()
+def fix(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(
+        exists=True, dir_okay=False, readable=True, show_default=False, metavar="ITEMS...",
+        help="The order-item files to fix.",
+    )],
+    out: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "--out", "-o", dir_okay=False, metavar="PATH",
+        help="Where the fixed items go. Default: ITEMS with .fixed.json, beside it.",
+    )] = None,
+    in_place: Annotated[bool, typer.Option(
+        "--in-place", help="Rewrite ITEMS itself (only when something changes).",
+    )] = False,
+    unsafe: Annotated[bool, typer.Option(
+        "--unsafe", help="Apply the unsafe fixes too: rounding 123.905, near-match order "
+        "numbers, moving unknown keys into extra_field...",
+    )] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Write nothing: show the changes as a diff.",
+    )] = False,
+    orders: OrdersOption = None,
+    force: ForceOption = False,
+    fmt: FormatOption = ReportFormat.text,
+    output: OutputOption = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Fail (exit 1) on warnings that remain too.",
+    )] = False,
+) -> None:
+    """Apply the safe fixes (and with --unsafe the unsafe ones), list every change, and check
+    the result: exit 0 when no error remains, 1 when some do.
+
+    The input is never touched unless --in-place. The output is written like convert's:
+    documented field order, 2-space indent, UTF-8; fixing it again changes nothing.
+
+    Example:
+
+        oimtool fix items.json --orders orders.json
+    """
+    from ..api import FixOptions, run_fix
+
+    options = FixOptions(files, out, in_place, unsafe, dry_run, orders or (), force, output,
+                         tuning(ctx))
+    with usage_errors(), report_stream(output) as stream:
+        diff = stream if dry_run and fmt.value == "text" else None
+        summary = run_fix(options, reporter(fmt, stream, output, "fix"), diff_to=diff)
+    raise exit_code(summary.failed(strict=strict))
