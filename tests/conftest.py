@@ -2,14 +2,21 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from oimtool.cli import main
 from oimtool.tuning import Tuning
+
+# CI: the same examples on every run (a failure reproduces), and no deadline (a loaded machine
+# is slow, not wrong). HYPOTHESIS_PROFILE=ci selects it; .ci/run does.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -23,6 +30,11 @@ GOOD_ITEM: dict[str, Any] = {
     "image_url": "https://cdn.example.com/tsh-1001.jpg",
     "extra_field": {},
 }
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-docs", action="store_true",
+                     help="rewrite the generated parts of docs/ instead of comparing them")
 
 
 @dataclass

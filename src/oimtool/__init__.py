@@ -2,12 +2,14 @@
 
 The library behind the command line::
 
-    from oimtool import check
+    from oimtool.api import check, convert, fix
+
     report = check(["items.json"], orders=["orders.json"])
     for problem in report.problems:
         print(problem.location.line, problem.code, problem.message)
 
-Names are imported on first use, so ``import oimtool`` stays cheap for a pre-commit hook.
+(``oimtool.check``, ``oimtool.convert`` and ``oimtool.fix`` are the modules behind them.) The
+names below are imported on first use, so ``import oimtool`` stays cheap for a pre-commit hook.
 """
 
 from __future__ import annotations
@@ -16,9 +18,6 @@ import importlib
 from typing import Any
 
 _LAZY = {
-    "check": "oimtool.api",
-    "convert": "oimtool.api",
-    "fix": "oimtool.api",
     "Report": "oimtool.api",
     "Checker": "oimtool.check",
     "explain": "oimtool.validate",

@@ -29,7 +29,7 @@ from .jsonstream import (
     value_at,
     worth_parallel,
 )
-from .orders import OrderIndex, iter_unreferenced, order_lookup
+from .orders import OrderIndex, iter_unreferenced, load_orders, order_lookup
 from .problems import Fix, Location, Problem, Set, Summary, pointer
 from .tuning import DEFAULT, Tuning
 from .validate import explain, is_clean, too_deep
@@ -45,7 +45,7 @@ class Analysis(NamedTuple):
     the batch: ``index`` is the item's position in it, line and column relative to the piece
     a worker read (or absolute, here)."""
 
-    count: int
+    size: int  # items
     fingerprints: bytes | list[int | None]  # array('q') bytes when every item is an object
     referenced: list[bytes]  # per orders file: array('I') of the orders the items refer to
     problems: list[Problem]
@@ -74,8 +74,7 @@ def analyse(batch: Batch, orders: Sequence[OrderIndex], *, located: bool = True)
                 for k, j in enumerate(known):
                     if j is None:
                         _cross_check(numbers[k], orders, referenced, k, batch, found, located)
-                known = [j for j in known if j is not None]
-            referenced[0] = array("I", known)
+            referenced[0] = array("I", (j for j in known if j is not None))
         elif orders:
             for k, item in enumerate(items):
                 _cross_check(item["order_number"], orders, referenced, k, batch, found, located)
@@ -183,6 +182,13 @@ class Checker:
         self.tuning = tuning
         self._workers: Workers | None = None
 
+    @classmethod
+    def with_orders(cls, paths: Iterable[str | Path], *, jobs: int = 1,
+                    tuning: Tuning = DEFAULT) -> Checker:
+        """A checker that cross-checks against the given order migration files."""
+        return cls([load_orders(p, jobs=jobs, tuning=tuning) for p in paths], jobs=jobs,
+                   tuning=tuning)
+
     def _workers_for(self, handle: BinaryIO) -> Workers | None:
         # Started after the orders are loaded, so that the workers inherit them.
         if self.jobs < 2 or not worth_parallel(handle, self.tuning):
@@ -220,7 +226,7 @@ class Checker:
                                local=lambda batch: analyse(batch, self.orders))
                 for part in parts:
                     if isinstance(part, Placed):
-                        self.summary.items += part.result.count
+                        self.summary.items += part.result.size
                         yield from self._conclude(part, shown, seen)
                     elif isinstance(part, UnreadableItem):
                         self.summary.items += 1
@@ -261,11 +267,11 @@ class Checker:
             problems = [_rebased(p, line, column) for p in problems]
         keys = analysis.fingerprints
         if isinstance(keys, bytes):
-            repeats = seen.add(array("q", keys), range(start, start + analysis.count))
+            repeats = seen.add(array("q", keys), range(start, start + analysis.size))
         else:  # some items are not objects: they have no fingerprint
             present = [k for k, key in enumerate(keys) if key is not None]
             repeats = [(present[j], first) for j, first in seen.add(
-                [keys[k] for k in present], [start + k for k in present])]
+                [key for key in keys if key is not None], [start + k for k in present])]
         if repeats:
             problems = list(problems)
             for k, first in repeats:

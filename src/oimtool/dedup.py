@@ -106,11 +106,11 @@ class Seen:
             get = first.get
             rest = []
             for k, key in enumerate(keys):
-                earlier = get(key)
-                if earlier is None:
+                known = get(key)
+                if known is None:
                     rest.append(k)
                 else:
-                    found.append((k, earlier))
+                    found.append((k, known))
         if rest:
             self._spill(keys, marks, marks if others is None else others, rest)
         return found
@@ -194,14 +194,14 @@ def _compare(part: IO[bytes], low: int, high: int, found: list[tuple[int, int, i
                      if first[key] != mark)
 
 
-def _write(part: IO[bytes], keys: array, marks: array, others: array) -> None:
+def _write(part: IO[bytes], keys: array[int], marks: array[int], others: array[int]) -> None:
     part.write(_BLOCK.pack(len(keys)))
     part.write(keys.tobytes())
     part.write(marks.tobytes())
     part.write(others.tobytes())
 
 
-def _blocks(part: IO[bytes]) -> Iterator[tuple[array, array, array]]:
+def _blocks(part: IO[bytes]) -> Iterator[tuple[array[int], array[int], array[int]]]:
     """A part's blocks, one at a time, as they were written."""
     part.seek(0)
     while header := part.read(_BLOCK.size):

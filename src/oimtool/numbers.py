@@ -74,8 +74,8 @@ def parse_number_text(text: str) -> ParsedNumber | None:
     if parsed is None:
         return None
     if negative:
-        alternative = -parsed.alternative if parsed.alternative is not None else None
-        parsed = ParsedNumber(-parsed.value, False, parsed.ambiguous, alternative, parsed.separator)
+        flipped = -parsed.alternative if parsed.alternative is not None else None
+        parsed = ParsedNumber(-parsed.value, False, parsed.ambiguous, flipped, parsed.separator)
     return parsed
 
 

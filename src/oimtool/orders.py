@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from .errors import InputError, open_input
 from .format import number_as_text, show
@@ -82,7 +82,7 @@ class OrderNumbers(NamedTuple):
     """The order numbers of a batch of orders (None where an order has no usable number), and
     the first unusable ones: (k, line, what is wrong)."""
 
-    count: int
+    size: int  # orders
     numbers: list[str | None]
     invalid: list[tuple[int, int, str]]
 
@@ -99,7 +99,7 @@ def order_numbers(batch: Batch) -> OrderNumbers:
             # in the orders file is the order an item's "A1" refers to.
             return OrderNumbers(len(found), list(map(str.strip, found)), [])
     numbers: list[str | None] = []
-    invalid = []
+    invalid: list[tuple[int, int, str]] = []
     for k, order in enumerate(batch.items):
         number = order.get("number") if type(order) is dict else None
         if type(number) is str and number.strip():
@@ -187,7 +187,7 @@ def _index(found: list[str | None], placed: Placed, numbers: dict[str, int],
     n = len(found)
     chunk = dict(zip(found, range(start, start + n), strict=True))
     if len(chunk) == n and None not in chunk and numbers.keys().isdisjoint(chunk):
-        numbers.update(chunk)  # the usual batch, at C speed
+        numbers.update(cast("dict[str, int]", chunk))  # the usual batch, at C speed
         return
     for k, number in enumerate(found):
         if number is None:

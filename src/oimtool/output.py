@@ -166,7 +166,7 @@ class ItemsWriter:
                 self._close_part()
             if self.target is None:
                 path = Path("-")
-                handle = tempfile.SpooledTemporaryFile(max_size=64 << 20)  # noqa: SIM115
+                handle: Any = tempfile.SpooledTemporaryFile(max_size=64 << 20)  # noqa: SIM115
                 temp = ""
             else:
                 path = part_path(self.target, len(self._parts) + 1) if self.split else self.target

@@ -73,7 +73,7 @@ def reference_validator() -> Any:
     """
     from jsonschema import Draft202012Validator, validators
 
-    cls = validators.extend(Draft202012Validator, {
+    cls = validators.extend(Draft202012Validator, {  # type: ignore[no-untyped-call]
         "x-oimtool-decimal-places": _decimal_places,
         "x-oimtool-integer-literal": _integer_literal,
         "x-oimtool-url": _url,

@@ -9,11 +9,11 @@ import typer
 
 from .app import app
 from .options import (
+    TEXT,
     FormatOption,
     JobsOption,
     OrdersOption,
     OutputOption,
-    ReportFormat,
     StrictOption,
     exit_code,
     report_stream,
@@ -30,7 +30,7 @@ def check(
         help="Order-item migration files (JSON arrays of order items).",
     )],
     orders: OrdersOption = None,
-    fmt: FormatOption = ReportFormat.text,
+    fmt: FormatOption = TEXT,
     output: OutputOption = None,
     strict: StrictOption = False,
     jobs: JobsOption = 0,

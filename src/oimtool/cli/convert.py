@@ -10,12 +10,12 @@ import typer
 
 from .app import app
 from .options import (
+    TEXT,
     ForceOption,
     FormatOption,
     JobsOption,
     OrdersOption,
     OutputOption,
-    ReportFormat,
     StrictOption,
     exit_code,
     report_stream,
@@ -68,7 +68,7 @@ def convert(ctx: typer.Context, source: SourceArgument, out: OutOption = None,
             decimal: DecimalOption = None, orders: OrdersOption = None,
             skip_invalid: SkipOption = False, rejects: RejectsOption = None,
             split: SplitOption = None, force: ForceOption = False,
-            annotate: AnnotateOption = None, fmt: FormatOption = ReportFormat.text,
+            annotate: AnnotateOption = None, fmt: FormatOption = TEXT,
             output: OutputOption = None, strict: StrictOption = False, jobs: JobsOption = 0,
             ) -> None:
     """Convert a CSV/TSV/Excel export to the order-item JSON, checking every row.

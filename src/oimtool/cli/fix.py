@@ -9,11 +9,11 @@ import typer
 
 from .app import app
 from .options import (
+    TEXT,
     ForceOption,
     FormatOption,
     OrdersOption,
     OutputOption,
-    ReportFormat,
     exit_code,
     report_stream,
     reporter,
@@ -45,7 +45,7 @@ def fix(
     )] = False,
     orders: OrdersOption = None,
     force: ForceOption = False,
-    fmt: FormatOption = ReportFormat.text,
+    fmt: FormatOption = TEXT,
     output: OutputOption = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Fail (exit 1) on warnings that remain too.",

@@ -18,6 +18,7 @@ from ..tuning import DEFAULT, Tuning
 
 #: The report formats, from the reporters' registry.
 ReportFormat = Enum("ReportFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+TEXT = ReportFormat("text")  # the default
 
 FormatOption = Annotated[ReportFormat, typer.Option(
     "--format", "-f",

@@ -1,46 +1,67 @@
 """A one-line progress bar on standard error, for long runs at a terminal only (never when
-piped, never in CI, never with NO_PROGRESS)."""
+piped, never in CI, never with NO_PROGRESS). It shows after ``OIMTOOL_PROGRESS_DELAY`` seconds
+(1 by default: a short run shows none), then moves at most five times a second."""
 
 from __future__ import annotations
 
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import IO
+
+INTERVAL = 0.2  # seconds between two drawings of the bar
 
 
 class Progress:
-    """The bar for a run on ``name``. The report, when it goes to the same terminal, clears it
-    before each line (``around``)."""
+    """The bar for a run on ``name``, drawn on ``out`` once ``delay`` seconds have passed (by
+    ``clock``). The report, when it goes to the same terminal, clears it before each line
+    (``around``)."""
 
-    def __init__(self, name: str, enabled: bool) -> None:
+    def __init__(self, name: str, enabled: bool, *, delay: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic, out: IO[str] | None = None
+                 ) -> None:
         self.name = name
         self.enabled = enabled
+        self.delay = delay
+        self.clock = clock
+        self.out = out or sys.stderr
         self.shown = False
-        self.started = time.monotonic()
-        self.last = 0.0
+        self.started = clock()
+        self.last: float | None = None
 
     @classmethod
     def start(cls, name: str) -> Progress:
-        enabled = sys.stderr.isatty() and not os.environ.get("CI") and not os.environ.get(
-            "NO_PROGRESS")
-        return cls(name, enabled)
+        """The bar on standard error, when it is a terminal and neither CI nor NO_PROGRESS is
+        set."""
+        env = os.environ
+        enabled = sys.stderr.isatty() and not env.get("CI") and not env.get("NO_PROGRESS")
+        try:
+            delay = float(env.get("OIMTOOL_PROGRESS_DELAY", "1"))
+        except ValueError:
+            delay = 1.0
+        return cls(name, enabled, delay=delay)
 
     def update(self, fraction: float, rows: int) -> None:
-        now = time.monotonic()
-        if not self.enabled or now - self.started < 1.0 or now - self.last < 0.2:
+        """Draw the bar: ``fraction`` of the work done, ``rows`` so far."""
+        if not self.enabled:
+            return
+        now = self.clock()
+        if now - self.started < self.delay or (
+                self.last is not None and now - self.last < INTERVAL):
             return
         self.last = now
         bar = "#" * int(fraction * 30)
-        sys.stderr.write(f"\r\033[Kconverting {self.name} [{bar:<30}] {fraction:4.0%} "
-                         f"{rows:,} rows")
-        sys.stderr.flush()
+        self.out.write(f"\r\033[Kconverting {self.name} [{bar:<30}] {fraction:4.0%} "
+                       f"{rows:,} rows")
+        self.out.flush()
         self.shown = True
 
     def clear(self) -> None:
+        """Take the bar off the screen (before a report line, and at the end)."""
         if self.shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
+            self.out.write("\r\033[K")
+            self.out.flush()
             self.shown = False
 
     def around(self, stream: IO[bytes]) -> IO[bytes]:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from itertools import count, repeat
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import orjson
 
@@ -33,7 +33,7 @@ from .cells import (
     separator_of,
     text,
 )
-from .header import Header, ReadOptions
+from .header import Column, Header, ReadOptions
 
 _NUMERIC = ("quantity", "price")
 _NONE = [None]
@@ -86,7 +86,7 @@ class RowConverter:
         self.decimals = Decimals({f: options.decimal for f in _NUMERIC},
                                  scanned=options.decimal is not None)
         columns = header.columns
-        self._by_field = {c.field: c for c in columns if c.field}
+        self._by_field: dict[str | None, Column] = {c.field: c for c in columns if c.field}
         self._width = len(columns)
         # A field without a column reads the cell past the last column, which a padded row
         # has (None); a row needs padding when it is short or such a field exists.
@@ -138,17 +138,18 @@ class RowConverter:
             if type(looked_up) is tuple:
                 referenced[looked_up[0]].append(looked_up[1])
                 looked_up = None
+            unknown = cast("Problem | None", looked_up)
             if is_clean(item):
                 keys.append(hash(six(item)) if not item["extra_field"] else fingerprint(item))
-                if not found and looked_up is None:  # the usual row: nothing to say
+                if not found and unknown is None:  # the usual row: nothing to say
                     valid_items.append(item)
                     continue
                 checked: list[Problem] = []
             else:
                 checked = explain(item)
                 keys.append(fingerprint(item))
-            if looked_up is not None:
-                checked.append(looked_up)
+            if unknown is not None:
+                checked.append(unknown)
             row_problems = self._placed(index, number, found, checked)
             errors = [p for p in row_problems if p.is_error]
             if not errors:

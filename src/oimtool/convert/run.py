@@ -125,7 +125,7 @@ class Conversion:
         pieces = self.source.pieces(self.header.row, self.jobs, self.tuning) if (
             self.jobs > 1) else None
         workers = Workers.start(self.jobs, self.rows, self.tuning) if pieces else None
-        if workers is None:
+        if workers is None or pieces is None:
             for batch in self._batches(self.source):
                 yield self._convert_here(batch)
             return

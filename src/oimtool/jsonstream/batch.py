@@ -47,10 +47,10 @@ class Batch:
             starts = []
             data = self.data
             pos = 0
-            for _ in self.items:
-                pos = NOT_WS.search(data, pos).start()
+            for _ in self.items:  # each item is there: the searches find it
+                pos = NOT_WS.search(data, pos).start()  # type: ignore[union-attr]
                 if data[pos] == 0x2C:  # the comma before every item but the first
-                    pos = NOT_WS.search(data, pos + 1).start()
+                    pos = NOT_WS.search(data, pos + 1).start()  # type: ignore[union-attr]
                 starts.append(pos)
                 pos = item_end(data, pos) or len(data)
             self._starts = starts

@@ -135,8 +135,8 @@ def stream(reader: ArrayReader, handle: BinaryIO, path: str, *, workers: Workers
     empty array) as the reader gives it.
 
     ``work`` (a module-level function: workers find it by name) and ``local`` take a parsed
-    batch and return a result with a ``count`` of items; ``work`` runs in the workers, on
-    batches whose positions count from (1, 1), ``local`` here.
+    batch and return a result with the ``size`` of the batch (its items); ``work`` runs in
+    the workers, on batches whose positions count from (1, 1), ``local`` here.
     """
     if workers is None:
         yield from _placed(reader, local)
@@ -157,7 +157,7 @@ def stream(reader: ArrayReader, handle: BinaryIO, path: str, *, workers: Workers
         if done is None:  # not what the cut assumed: read on here from this piece
             resume = piece.offset
             break
-        count = done.result.count
+        count = done.result.size
         yield Placed(done.result, index, (line, column), View(piece, index, count, line, column))
         index += count
         line, column = (line + done.newlines, 1 + done.tail) if done.newlines else (

@@ -12,7 +12,7 @@ Memory stays flat: one chunk, the items of one batch, nothing else grows with th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -128,7 +128,7 @@ class ArrayReader:
         return self._problem(code, message, *self._advance(self._base + pos), **kw)
 
     # -- reading ------------------------------------------------------------------------
-    def _open(self) -> Iterator[Problem | EmptyArray]:
+    def _open(self) -> Iterator[Problem]:
         head = self.head = self._raw.read(4)
         encoding, bom_length = detect_encoding(head)
         rest = head[bom_length:]
@@ -174,7 +174,7 @@ class ArrayReader:
         if pos is not None:
             yield Resume(self._base + pos, *self._advance(self._base + pos))
 
-    def _array_start(self) -> Iterator[Problem | EmptyArray]:
+    def _array_start(self) -> Generator[Problem | EmptyArray, None, int | None]:
         """Read up to the first item; returns its position, or None when there is no item."""
         pos = self._skip_ws(0)
         if pos is None:
@@ -258,7 +258,7 @@ class ArrayReader:
         self.count += len(items)
         return batch
 
-    def _one_item(self, pos: int) -> Iterator[Part]:
+    def _one_item(self, pos: int) -> Generator[Part, None, tuple[int, bool] | None]:
         """Read the item at ``pos`` and the separator after it.
 
         Returns (position after the separator, whether ']' closed the array), or None when
@@ -314,7 +314,7 @@ class ArrayReader:
             return None
         return nxt, False
 
-    def _trailing(self, pos: int) -> Iterator[Problem | EmptyArray]:
+    def _trailing(self, pos: int) -> Iterator[Problem]:
         pos_after = self._skip_ws(pos)
         if pos_after is not None:
             yield self._problem_at(

@@ -67,7 +67,7 @@ def value_end(buf: bytes, pos: int) -> int | None:
         match = _STRING_REST.match(buf, pos + 1)
         return match.end() if match else None
     if first not in (0x7B, 0x5B):
-        end = _SCALAR.match(buf, pos).end()
+        end = _SCALAR.match(buf, pos).end()  # type: ignore[union-attr]  # matches ""
         return end if end < len(buf) else None
     stack = bytearray()
     i = pos
@@ -176,13 +176,13 @@ def nested_repeats(text: bytes) -> list[Repeat]:
         return []
     if type(root) is not dict or not twice:
         return []
-    found = []
+    found: list[Repeat] = []
     stack: list[tuple[tuple[str | int, ...], Any]] = [
         ((key,), value) for key, value in reversed(root.items())]
     while stack:
         path, value = stack.pop()
         if type(value) is dict:
-            found.extend(Repeat(path[0], dropped, -1, (*path[1:], key))
+            found.extend(Repeat(str(path[0]), dropped, -1, (*path[1:], key))
                          for key, dropped in twice.get(id(value), ()))
             stack.extend(((*path, k), v) for k, v in reversed(value.items()))
         elif type(value) is list:

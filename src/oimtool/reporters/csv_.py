@@ -36,6 +36,7 @@ def problem_row(problem: Problem) -> list[str]:
     the line and column of the JSON file otherwise."""
     where = problem.location
     cell = where.cell
+    column: str | int | None
     if cell is not None:
         sheet, row, column = cell.sheet, cell.row, cell.header
     else:

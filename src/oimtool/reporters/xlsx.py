@@ -91,11 +91,11 @@ class XlsxReporter(Reporter):
         if self.export.suffix.lower() in (".xlsx", ".xlsm"):
             try:
                 book = load_workbook(self.export, keep_vba=self.macros)
-                return book, book[self.sheet]
+                return book, book[self.sheet or ""]
             except Exception:  # XML entities (refused), a part calamine skips that openpyxl
                 pass  # cannot read: the values go into a new workbook, as for a CSV
         book = Workbook()
-        sheet = book.active
+        sheet: Any = book.active  # a new workbook has one sheet
         sheet.title = (self.sheet or self.export.stem)[:31]
         for number, cells in self.rows():
             for index, value in enumerate(cells, 1):

@@ -50,11 +50,11 @@ class Piece(NamedTuple):
 
 
 class Span(NamedTuple):
-    """The rows a piece held: ``count`` of them; for a source that numbers its rows itself (a
+    """The rows a piece held: ``size`` of them; for a source that numbers its rows itself (a
     sheet), the numbers of the first and the last (0, 0: none with a value), else 0, 0: its
     rows are numbered from 1 and placed after the rows before it."""
 
-    count: int
+    size: int
     first: int = 0
     last: int = 0
     numbered: bool = False
@@ -64,7 +64,7 @@ class Span(NamedTuple):
         how many rows of the source it covers, and the rows with no value before its first
         (between the previous piece and this one)."""
         if not self.numbered:
-            return before, self.count, 0
+            return before, self.size, 0
         if not self.last:
             return 0, 0, 0
         return 0, self.last - before, self.first - before - 1
@@ -81,6 +81,8 @@ class Source(Protocol):
     last: int  # the number of the last row taken
 
     def take(self, count: int) -> tuple[list[Row], ContentError | None]: ...
+
+    def __iter__(self) -> Iterator[Row]: ...
 
     def blank(self, cells: list[Any]) -> bool: ...
 

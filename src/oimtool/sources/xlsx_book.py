@@ -185,10 +185,10 @@ class Book:
                 last_row = max(last_row, int(digits))
                 last_column = max(last_column, column_index(letters.decode()) + 1)
             return last_row, last_column
-        first_column, first_row, last_column, last_row = match.groups()
-        last_column, last_row = last_column or first_column, last_row or first_row
-        return (int(last_row) - int(first_row) + 1,
-                column_index(last_column.decode()) - column_index(first_column.decode()) + 1)
+        first_letters, first_digits, last_letters, last_digits = match.groups()
+        last_letters, last_digits = last_letters or first_letters, last_digits or first_digits
+        return (int(last_digits) - int(first_digits) + 1,
+                column_index(last_letters.decode()) - column_index(first_letters.decode()) + 1)
 
 
 def _local(tag: str) -> str:

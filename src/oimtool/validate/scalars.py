@@ -145,38 +145,11 @@ def price(item: dict[str, Any], out: list[Problem]) -> None:
         out.append(finding("OIM501", "price", None, "price is missing; add the line's price"))
         return
     value = item["price"]
-    number: int | float
+    number: int | float | None
     if isinstance(value, str):
-        from ..numbers import parse_number_text  # only on this slow path: decimal is slow to import
-
-        parsed = parse_number_text(value)
-        if parsed is None:
-            out.append(finding(
-                "OIM502", "price", value,
-                f"price is the text {show(value)}, not a number; write the price as a number",
-            ))
+        number = _price_text(value, out)
+        if number is None:
             return
-        number = float(parsed.value)
-        if not math.isfinite(number) or abs(number) >= PRICE_LIMIT:
-            out.append(finding(
-                "OIM505", "price", value,
-                f"price is the text {show(value)}, a number out of range: at most 10 digits "
-                "before the decimal point",
-            ))
-            return
-        if parsed.ambiguous:
-            out.append(finding(
-                "OIM502", "price", value,
-                f"price is the text {show(value)}: {parsed.value} or {parsed.alternative}? "
-                "Write the price as a JSON number",
-            ))
-            return
-        out.append(finding(
-            "OIM502", "price", value,
-            f"price is the text {show(value)}; write the number {show(number)}"
-            + ("" if parsed.plain else " (check the decimal separator)"),
-            set_fix("price", number, safe=parsed.plain),
-        ))
     elif is_number(value):
         number = value
     else:
@@ -211,3 +184,39 @@ def price(item: dict[str, Any], out: list[Problem]) -> None:
             "OIM506", "price", value,
             f"price {show(number)} is negative; check it is not a refund or discount line",
         ))
+
+
+def _price_text(value: str, out: list[Problem]) -> float | None:
+    """A price written as text: OIM502 (with the number it reads as, when it reads as one);
+    the number, for the price's other rules; None when there is none to judge."""
+    from ..numbers import parse_number_text  # only on this slow path: decimal is slow to import
+
+    parsed = parse_number_text(value)
+    if parsed is None:
+        out.append(finding(
+            "OIM502", "price", value,
+            f"price is the text {show(value)}, not a number; write the price as a number",
+        ))
+        return None
+    number = float(parsed.value)
+    if not math.isfinite(number) or abs(number) >= PRICE_LIMIT:
+        out.append(finding(
+            "OIM505", "price", value,
+            f"price is the text {show(value)}, a number out of range: at most 10 digits "
+            "before the decimal point",
+        ))
+        return None
+    if parsed.ambiguous:
+        out.append(finding(
+            "OIM502", "price", value,
+            f"price is the text {show(value)}: {parsed.value} or {parsed.alternative}? "
+            "Write the price as a JSON number",
+        ))
+        return None
+    out.append(finding(
+        "OIM502", "price", value,
+        f"price is the text {show(value)}; write the number {show(number)}"
+        + ("" if parsed.plain else " (check the decimal separator)"),
+        set_fix("price", number, safe=parsed.plain),
+    ))
+    return number

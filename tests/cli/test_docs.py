@@ -123,6 +123,52 @@ def test_readme_lists_every_hook_and_command():
         assert f"oimtool {command}" in readme
 
 
+GENERATED = re.compile(r"(<!-- BEGIN (\w+):[^\n]*-->\n)(.*?)(<!-- END \2 -->)", re.S)
+
+
+def synonyms_table() -> str:
+    from oimtool.fields import SYNONYMS, VAGUE
+
+    rows = ["| field | headers recognised |", "|---|---|"]
+    rows += [f"| `{field}` | {', '.join(names)} |" for field, names in SYNONYMS.items()]
+    vague = ", ".join(f"{name} ({field})" for field, names in VAGUE.items() for name in names)
+    return "\n".join(rows) + (
+        "\n\nThe same names (after the same folding) tell what an unknown key of an items file "
+        "most likely means, for the \"did you mean\" of "
+        "[OIM801](rules.md#oim801-unknown-key); so do a few names too vague to take a column by: "
+        f"{vague}.\n")
+
+
+def test_generated_docs_are_current(request):
+    """docs/convert.md's list of header names is generated from the one vocabulary that
+    convert's header matching and check's "did you mean" use."""
+    path = ROOT / "docs" / "convert.md"
+    text = path.read_text(encoding="utf-8")
+    generated = {"synonyms": synonyms_table()}
+    current = {m[2]: m[3] for m in GENERATED.finditer(text)}
+    assert set(current) == set(generated)
+    if request.config.getoption("--update-docs"):
+        text = GENERATED.sub(lambda m: m[1] + generated[m[2]] + m[4], text)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert current == generated, "run: pytest tests/cli/test_docs.py --update-docs"
+
+
+def test_readme_python_example_prints_what_it_says(tmp_path):
+    """The README's Python section, run from a copy of the repository's samples."""
+    import shutil
+    import subprocess
+    import sys
+
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Python", 1)[1]
+    code, printed = re.findall(r"```(?:python)?\n(.*?)```", section, re.S)[:2]
+    shutil.copytree(ROOT / "samples", tmp_path / "samples")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == printed
+
+
 def test_readme_links_resolve():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for target in re.findall(r"\]\(((?:docs|samples|schemas)/[^)#]+)", readme):

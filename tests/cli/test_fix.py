@@ -12,7 +12,7 @@ from oimtool.fields import ordered
 from oimtool.fix import fix_item
 from oimtool.problems import ABSENT
 from oimtool.validate import explain
-from test_validate import items as near_valid_items
+from strategies import items as near_valid_items
 
 from conftest import SAMPLES, item, write_json
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import openpyxl
 from openpyxl.styles import Font
+from test_convert import text, xlsx
 
 from oimtool.reporters.xlsx import ERROR_FILL, WARNING_FILL
-from test_convert import text, xlsx
 
 
 def marks(sheet) -> dict[str, tuple[str, str]]:

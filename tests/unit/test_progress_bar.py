@@ -1,0 +1,62 @@
+"""The progress bar's timing, on a clock the test moves: shown after its delay, at most five times
+a second, cleared before a report line; never when disabled."""
+
+from __future__ import annotations
+
+import io
+
+from oimtool.cli.progress import Progress
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def bar(delay: float = 1.0, enabled: bool = True) -> tuple[Progress, Clock, io.StringIO]:
+    clock, out = Clock(), io.StringIO()
+    return Progress("sales.csv", enabled, delay=delay, clock=clock, out=out), clock, out
+
+
+def test_nothing_before_the_delay_then_the_bar():
+    progress, clock, out = bar()
+    clock.now += 0.9
+    progress.update(0.1, 1000)
+    assert out.getvalue() == ""
+    clock.now += 0.2
+    progress.update(0.5, 5000)
+    assert out.getvalue() == ("\r\033[Kconverting sales.csv [###############               ]"
+                              "  50% 5,000 rows")
+
+
+def test_at_most_five_times_a_second():
+    progress, clock, out = bar(delay=0)
+    for _ in range(10):  # ten updates 1/16 s apart: drawn at 0, 0.25 and 0.5 s
+        progress.update(0.5, 10)
+        clock.now += 0.0625
+    assert out.getvalue().count("converting") == 3
+
+
+def test_cleared_before_a_report_line_and_at_the_end():
+    progress, _, out = bar(delay=0)
+    report = io.BytesIO()
+    stream = progress.around(report)
+    progress.update(1.0, 20_000)
+    stream.write(b"line\n")
+    assert out.getvalue().endswith("\r\033[K")
+    assert report.getvalue() == b"line\n"
+    progress.clear()  # nothing shown any more: nothing written
+    assert out.getvalue().count("\r\033[K") == 2
+
+
+def test_disabled_draws_nothing_and_leaves_the_stream_alone():
+    progress, clock, out = bar(delay=0, enabled=False)
+    report = io.BytesIO()
+    assert progress.around(report) is report
+    clock.now += 5
+    progress.update(0.5, 10)
+    progress.clear()
+    assert out.getvalue() == ""
