@@ -206,6 +206,9 @@ class _Absent:
     def __repr__(self) -> str:
         return "ABSENT"
 
+    def __reduce__(self) -> str:
+        return "ABSENT"  # the one ABSENT of this module, also after a trip between processes
+
 
 ABSENT: Any = _Absent()
 
