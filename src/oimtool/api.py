@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from .config import Config, find_config
-from .convert import Conversion, ConvertError, ReadOptions, default_output
 from .errors import InputError, OptionError, OutputError
 from .problems import Change, Location, Problem, Sink, Summary
 from .tuning import DEFAULT, Tuning
+
+if TYPE_CHECKING:  # the commands are imported by the runs that need them: a check is quick
+    from .config import Config  # to start, and never loads the converter
+    from .convert import Conversion, ReadOptions
 
 Notify = Callable[[str], None]
 
@@ -42,13 +43,12 @@ class Progress(Protocol):
     def clear(self) -> None: ...
 
 
-@dataclass
-class Report:
-    """The outcome of a run: every problem, every change (``fix``), and the counts."""
+class Report(NamedTuple):
+    """The outcome of a run: every problem, the counts, and every change (``fix``)."""
 
     problems: list[Problem]
     summary: Summary
-    changes: list[Change] = field(default_factory=list)
+    changes: list[Change]
 
     @property
     def ok(self) -> bool:
@@ -96,8 +96,7 @@ def _load_orders(paths: Sequence[Path], jobs: int, tuning: Tuning) -> list[Any]:
 # -- check --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CheckOptions:
+class CheckOptions(NamedTuple):
     """What ``check`` reads: the item files, the orders files; ``report`` is where the caller
     writes the report (guarded: it must not replace an input). ``jobs`` 0: one per CPU."""
 
@@ -138,13 +137,12 @@ def check(paths: Iterable[str | Path], *, orders: Iterable[str | Path] = (), job
 # -- convert ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ConvertOptions:
+class ConvertOptions(NamedTuple):
     """What ``convert`` reads and writes. ``output`` None: beside the source, with .json;
     "-": standard output. ``annotate``: a copy of the export with its problems marked."""
 
     source: Path
-    read: ReadOptions = field(default_factory=ReadOptions)
+    read: ReadOptions | None = None  # None: the defaults
     output: str | None = None
     orders: Sequence[Path] = ()
     skip_invalid: bool = False
@@ -166,7 +164,11 @@ class ConvertOptions:
         ``mapping``) over what the settings file says (``config``: found from the current
         folder when None; its warnings go to ``notify``). Raises OptionError for a value that
         cannot be used."""
+        from .convert import ReadOptions
+
         if config is None:
+            from .config import find_config
+
             config = find_config()
             for warning in config.warnings:
                 notify(f"warning: {warning}")
@@ -190,10 +192,11 @@ class ConvertOptions:
 
     @property
     def target(self) -> Path | None:
-        """Where the items go: None for standard output."""
+        """Where the items go: None for standard output; by default the source's name with
+        .json, beside it."""
         if self.output == "-":
             return None
-        return Path(self.output) if self.output else default_output(self.source)
+        return Path(self.output) if self.output else self.source.with_suffix(".json")
 
 
 def _mapping(entries: Iterable[str]) -> dict[str, str]:
@@ -211,13 +214,15 @@ def run_convert(options: ConvertOptions, sink: Sink, *, stdout: IO[bytes] | None
                 progress: Progress | None = None, notify: Notify = _quiet) -> Summary:
     """Convert an export, reporting every problem to ``sink``; the summary. With
     ``options.output`` "-" the items go to ``stdout``."""
+    from .convert import Conversion, ConvertError, ReadOptions
     from .sources import ContentError, SourceError
 
     _guard_convert(options)
     orders = _load_orders(options.orders, options.jobs, options.tuning)
     try:
         conversion = Conversion(
-            options.source, output=options.target, options=options.read, orders=orders,
+            options.source, output=options.target, options=options.read or ReadOptions(),
+            orders=orders,
             skip_invalid=options.skip_invalid, split=options.split, rejects=options.rejects,
             force=options.force, jobs=_jobs(options.jobs), tuning=options.tuning)
     except (ConvertError, SourceError) as exc:
@@ -312,18 +317,17 @@ def convert(source: str | Path, *, output: str | Path | None = None,
             **options: Any) -> Report:
     """Convert an export to order items (``output``: beside it, with .json, by default;
     ``read``: how to read it; ``options``: as ``ConvertOptions``)."""
-    given = ConvertOptions(Path(source), read or ReadOptions(),
-                           None if output is None else str(output), [Path(p) for p in orders])
+    given = ConvertOptions(Path(source), read, None if output is None else str(output),
+                           [Path(p) for p in orders])
     collector = Collector()
-    run_convert(replace(given, **options), collector)
+    run_convert(given._replace(**options), collector)
     return collector.report()
 
 
 # -- fix ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FixOptions:
+class FixOptions(NamedTuple):
     """What ``fix`` reads and writes: ``out`` for one file, or ``in_place``; else each file's
     ``.fixed.json`` beside it. ``dry_run`` writes nothing."""
 

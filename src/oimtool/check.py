@@ -153,10 +153,10 @@ def analyse_in_worker(batch: Batch) -> Analysis:
 def _cross_check(value: Any, orders: Sequence[OrderIndex], referenced: list[array[int]],
                  k: int, batch: Batch, found: list[Problem], located: bool) -> None:
     looked_up = order_lookup(value, orders)
-    if isinstance(looked_up, tuple):
-        referenced[looked_up[0]].append(looked_up[1])
-    elif looked_up is not None:
+    if isinstance(looked_up, Problem):
         found.append(_placed(looked_up, k, batch, located, "order_number"))
+    elif looked_up is not None:
+        referenced[looked_up[0]].append(looked_up[1])
 
 
 def _duplicate(index: int, first: int, where: Location) -> Problem:

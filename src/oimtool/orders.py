@@ -8,7 +8,6 @@ import contextlib
 import re
 from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -24,20 +23,21 @@ _INVALID_SHOWN = 5
 _get_number = itemgetter("number")
 
 
-@dataclass
 class OrderIndex:
-    """Order numbers of one orders file, which of them items refer to, and near matches."""
+    """Order numbers of one orders file (``numbers``: number → index of its first order in the
+    file), which of them items refer to, and near matches. ``line`` and ``column``: where the
+    array starts, to place the file's own problems (``problems``: repeated numbers, the
+    encoding)."""
 
-    path: str
-    numbers: dict[str, int]  # number -> index of its first order in the file
-    line: int = 1  # where the array starts, to place file-level problems
-    column: int = 1
-    problems: list[Problem] = field(default_factory=list)  # duplicates, encoding warnings
-    referenced: bytearray = field(default_factory=bytearray)
-    _near: dict[str, list[str]] | None = None
-
-    def __post_init__(self) -> None:
-        self.referenced = bytearray(len(self.numbers))
+    def __init__(self, path: str, numbers: dict[str, int], line: int = 1, column: int = 1,
+                 problems: list[Problem] | None = None) -> None:
+        self.path = path
+        self.numbers = numbers
+        self.line = line
+        self.column = column
+        self.problems = problems or []
+        self.referenced = bytearray(len(numbers))
+        self._near: dict[str, list[str]] | None = None
 
     def near_matches(self, number: str) -> list[str]:
         """Order numbers that differ from ``number`` only by case, whitespace, leading zeros

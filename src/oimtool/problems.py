@@ -7,18 +7,14 @@ item, and whether ``oimtool fix`` applies them unasked. ``Change`` is one edit m
 counts a run.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple would compile each field's
+# annotation text at import (a ForwardRef), and a pre-commit hook starts often.
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from .rules import RULES, Rule, Severity
-
-
-def _reduce(self: Any) -> tuple[Any, ...]:
-    # frozen slotted dataclasses pickle badly on Python 3.10: rebuild them from their fields
-    return (type(self), tuple(getattr(self, f.name) for f in fields(self)))
 
 
 def pointer(*parts: str | int) -> str:
@@ -26,8 +22,7 @@ def pointer(*parts: str | int) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
     """Where a value came from in a spreadsheet or CSV export (``oimtool convert``): the sheet
     (None for a text file), the row as a spreadsheet program numbers it, the column's header as
     written and its letter. A problem of the whole export has neither row nor column."""
@@ -37,30 +32,25 @@ class Cell:
     header: str | None = None
     letter: str | None = None
 
-    __reduce__ = _reduce
 
-
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
     """Where a problem is. ``index`` is the 0-based item index (None for a problem of the file),
     ``pointer`` the RFC 6901 pointer into the file's JSON (None when the document could not be
     read that far), ``field`` the item's key, ``line``/``column`` the 1-based place in the JSON
     text (in characters), ``cell`` the place in the export it was converted from."""
 
     file: str = ""
-    index: int | None = None
+    index: int | None = None  # type: ignore[assignment]  # the field, not tuple.index
     pointer: str | None = None
     field: str | None = None
     line: int | None = None
     column: int | None = None
     cell: Cell | None = None
 
-    __reduce__ = _reduce
-
-    def item(self, index: int) -> Location:
+    def item(self, index: int) -> "Location":
         """This location in item ``index``: its pointer follows."""
         at = pointer(index, self.field) if self.field is not None else pointer(index)
-        return replace(self, index=index, pointer=at)
+        return self._replace(index=index, pointer=at)
 
 
 class Applicability(str, Enum):
@@ -74,57 +64,45 @@ class Applicability(str, Enum):
         return self.value
 
 
-@dataclass(frozen=True, slots=True)
-class Set:
+class Set(NamedTuple):
     """Put ``value`` at the item's ``key``, adding the key when it is missing."""
 
     key: str
     value: Any
-
-    __reduce__ = _reduce
 
     @property
     def shown(self) -> Any:
         return self.value
 
 
-@dataclass(frozen=True, slots=True)
-class Rename:
+class Rename(NamedTuple):
     """Give the value of ``key`` (``value``) the key ``target`` instead."""
 
     key: str
     target: str
     value: Any
 
-    __reduce__ = _reduce
-
     @property
     def shown(self) -> Any:
         return self.value
 
 
-@dataclass(frozen=True, slots=True)
-class Move:
+class Move(NamedTuple):
     """Move the item's unknown keys into ``extra_field``, which becomes ``extra_field``: every
     key of it that the item holds with the same value moves (so that applying the moves of an
     item in any order, or only some of them, ends with the same ``extra_field``)."""
 
     extra_field: dict[str, Any]
 
-    __reduce__ = _reduce
-
     @property
     def shown(self) -> Any:
         return self.extra_field
 
 
-@dataclass(frozen=True, slots=True)
-class Transcode:
+class Transcode(NamedTuple):
     """Write the whole file in ``encoding`` (UTF-8 without a byte order mark)."""
 
     encoding: str
-
-    __reduce__ = _reduce
 
     @property
     def shown(self) -> Any:
@@ -134,17 +112,14 @@ class Transcode:
 Edit = Set | Rename | Move | Transcode
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     """A repair for one problem: its edits, and whether it is safe."""
 
     edits: tuple[Edit, ...]
     applicability: Applicability
 
-    __reduce__ = _reduce
-
     @classmethod
-    def of(cls, edit: Edit, *, safe: bool) -> Fix:
+    def of(cls, edit: Edit, *, safe: bool) -> "Fix":
         """A fix of one edit."""
         return cls((edit,), Applicability.SAFE if safe else Applicability.UNSAFE)
 
@@ -167,8 +142,7 @@ class Fix:
         return {"value": self.value, "safe": self.safe}
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """Something wrong (or suspicious) in a file, located as precisely as possible."""
 
     code: str
@@ -176,8 +150,6 @@ class Problem:
     location: Location = Location()
     value: Any = None
     fix: Fix | None = None
-
-    __reduce__ = _reduce
 
     @property
     def rule(self) -> Rule:
@@ -191,13 +163,13 @@ class Problem:
     def is_error(self) -> bool:
         return RULES[self.code].severity is Severity.ERROR
 
-    def at(self, **where: Any) -> Problem:
+    def at(self, **where: Any) -> "Problem":
         """The same problem at a location changed by ``where`` (Location's fields)."""
-        return replace(self, location=replace(self.location, **where))
+        return self._replace(location=self.location._replace(**where))
 
-    def in_item(self, file: str, index: int, **where: Any) -> Problem:
+    def in_item(self, file: str, index: int, **where: Any) -> "Problem":
         """A problem found in an item on its own, placed in item ``index`` of ``file``."""
-        return replace(self, location=replace(self.location.item(index), file=file, **where))
+        return self._replace(location=self.location.item(index)._replace(file=file, **where))
 
 
 class _Absent:
@@ -213,8 +185,7 @@ class _Absent:
 ABSENT: Any = _Absent()
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One value changed by a fix: at ``pointer``, ``old`` became ``new``; ``ABSENT`` where a
     key was added or removed (null in JSON). An empty pointer: the file as a whole."""
 

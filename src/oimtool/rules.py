@@ -4,10 +4,11 @@
 sync. Codes are never renumbered or reused.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple would compile each field's
+# annotation text at import (a ForwardRef), and a pre-commit hook starts often.
 
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 
 class Severity(str, Enum):
@@ -33,8 +34,7 @@ class FixKind(str, Enum):
         return self.value
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One entry of the catalogue."""
 
     code: str

@@ -5,13 +5,13 @@ One object, passed down to whatever cuts or batches: the defaults suit real file
 runs on a file of a few kilobytes.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple would compile each field's
+# annotation text at import (a ForwardRef), and a pre-commit hook starts often.
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Tuning:
+class Tuning(NamedTuple):
     """Sizes for cutting and spreading work (bytes, rows or items)."""
 
     #: Files smaller than this are read in this process: forking would cost more than it saves.

@@ -5,14 +5,7 @@ value, ``rows`` turns a batch of rows into checked items, and ``run`` loops over
 rows (or its pieces, in worker processes) and writes the outputs.
 """
 
-from pathlib import Path
-
 from .header import ConvertError, ReadOptions
 from .run import Conversion
 
-__all__ = ["Conversion", "ConvertError", "ReadOptions", "default_output"]
-
-
-def default_output(source: Path) -> Path:
-    """Where the items go by default: the source's name with .json, beside it."""
-    return source.with_suffix(".json")
+__all__ = ["Conversion", "ConvertError", "ReadOptions"]

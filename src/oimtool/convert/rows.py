@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from itertools import count, repeat
 from operator import itemgetter
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -135,10 +134,11 @@ class RowConverter:
         for index, (number, cells), q, p in zip(count(batch.first), rows, quantities, prices):
             item, found = self._item(number, cells, q, p)
             looked_up = order_lookup(item["order_number"], orders) if orders else None
-            if type(looked_up) is tuple:
+            unknown = None
+            if isinstance(looked_up, Problem):
+                unknown = looked_up
+            elif looked_up is not None:
                 referenced[looked_up[0]].append(looked_up[1])
-                looked_up = None
-            unknown = cast("Problem | None", looked_up)
             if is_clean(item):
                 keys.append(hash(six(item)) if not item["extra_field"] else fingerprint(item))
                 if not found and unknown is None:  # the usual row: nothing to say
@@ -314,7 +314,7 @@ def _moved(problem: Problem, index: int, row: int) -> Problem:
     where = problem.location
     cell = where.cell
     if cell is not None and cell.row is not None and row:
-        cell = replace(cell, row=cell.row + row)
+        cell = cell._replace(row=cell.row + row)
     if where.index is None:
         return problem.at(cell=cell)
-    return replace(problem, location=replace(where.item(where.index + index), cell=cell))
+    return problem._replace(location=where.item(where.index + index)._replace(cell=cell))

@@ -6,8 +6,7 @@ import bisect
 import json
 import operator
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -28,18 +27,27 @@ _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _LONG_RUN = b"0" * 19  # what any number _LONG_DIGITS finds has, once its digits are zeros
 
 
-@dataclass
 class Batch:
-    """Consecutive items of the array and the text they were parsed from."""
+    """Consecutive items of the array and the text they were parsed from: ``start`` is the
+    index of the first item, ``data`` the items' text and the separators between them,
+    ``offset`` the byte offset of ``data[0]`` in the (UTF-8) stream, ``line`` and ``column``
+    its position."""
 
-    start: int  # index of the first item
-    items: list[Any]
-    data: bytes  # the items' text and the separators between them
-    offset: int  # byte offset of data[0] in the (UTF-8) stream
-    line: int  # position of data[0]
-    column: int
-    _starts: list[int] | None = field(default=None, repr=False)
-    _lines: list[int] | None = field(default=None, repr=False)
+    __slots__ = ("_lines", "_starts", "column", "data", "items", "line", "offset", "start")
+
+    def __init__(self, start: int, items: list[Any], data: bytes, offset: int, line: int,
+                 column: int) -> None:
+        self.start = start
+        self.items = items
+        self.data = data
+        self.offset = offset
+        self.line = line
+        self.column = column
+        self._starts: list[int] | None = None
+        self._lines: list[int] | None = None
+
+    def __repr__(self) -> str:
+        return f"Batch(start={self.start}, items={len(self.items)}, offset={self.offset})"
 
     def item_start(self, k: int) -> int:
         """Offset in ``data`` where item ``k`` of the batch begins."""
@@ -150,8 +158,7 @@ def _nested_keys(items: list[Any]) -> int:
     return count
 
 
-@dataclass(frozen=True)
-class RawBatch:
+class RawBatch(NamedTuple):
     """Items' text cut at item boundaries, not parsed yet. ``final``: the text runs to the end
     of the file, closing bracket included."""
 

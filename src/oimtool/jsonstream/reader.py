@@ -13,8 +13,7 @@ Memory stays flat: one chunk, the items of one batch, nothing else grows with th
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import orjson
 
@@ -26,8 +25,7 @@ from .encoding import Transcoder, detect_encoding
 from .tokens import NOT_WS, MalformedError, char_count, item_end, last_boundary
 
 
-@dataclass(frozen=True)
-class Resume:
+class Resume(NamedTuple):
     """A place to go on reading from: the start of an item, its stream offset and position."""
 
     offset: int
@@ -35,15 +33,13 @@ class Resume:
     column: int
 
 
-@dataclass(frozen=True)
-class EmptyArray:
+class EmptyArray(NamedTuple):
     """The file is an array with no item in it (``problem`` says so, for an items file)."""
 
     problem: Problem
 
 
-@dataclass(frozen=True)
-class UnreadableItem:
+class UnreadableItem(NamedTuple):
     """An item that no parser reads as a value (``problem`` says why), and its text as it
     stands in the file, so that a rewrite of the file (``oimtool fix``) can keep it."""
 
