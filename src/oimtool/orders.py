@@ -5,12 +5,11 @@ reported once per file."""
 from __future__ import annotations
 
 import contextlib
-import re
 from array import array
 from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from .errors import InputError, open_input
 from .format import number_as_text, show
@@ -19,34 +18,41 @@ from .problems import Fix, Location, Problem, Set, pointer
 from .tuning import DEFAULT, Tuning
 from .workers import Workers
 
+if TYPE_CHECKING:
+    from .near import NearIndex
+
 _INVALID_SHOWN = 5
 _get_number = itemgetter("number")
 
 
 class OrderIndex:
     """Order numbers of one orders file (``numbers``: number → index of its first order in the
-    file), which of them items refer to, and near matches. ``line`` and ``column``: where the
-    array starts, to place the file's own problems (``problems``: repeated numbers, the
-    encoding)."""
+    file; ``size``: how many orders the file holds, a repeated number counting each time),
+    which of them items refer to, and near matches. ``line`` and ``column``: where the array
+    starts, to place the file's own problems (``problems``: repeated numbers, the encoding, an
+    empty file)."""
 
     def __init__(self, path: str, numbers: dict[str, int], line: int = 1, column: int = 1,
-                 problems: list[Problem] | None = None) -> None:
+                 problems: list[Problem] | None = None, size: int | None = None) -> None:
         self.path = path
         self.numbers = numbers
         self.line = line
         self.column = column
         self.problems = problems or []
-        self.referenced = bytearray(len(numbers))
-        self._near: dict[str, list[str]] | None = None
+        self.size = len(numbers) if size is None else size
+        self.referenced = bytearray(self.size)  # by the index of an order in the file
+        self._near: NearIndex | None = None
 
     def near_matches(self, number: str) -> list[str]:
-        """Order numbers that differ from ``number`` only by case, whitespace, leading zeros
+        """Order numbers that a person would read as ``number``: differing only by case
+        (Turkish dotted and dotless i too), white space and invisible characters, width
+        (fullwidth letters and digits), the kind of hyphen, leading zeros, a leading ``#``
         or a trailing ``.0``."""
         if self._near is None:
-            self._near = {}
-            for known in self.numbers:
-                self._near.setdefault(_loose(known), []).append(known)
-        return self._near.get(_loose(number), [])
+            from .near import NearIndex  # built on the first unknown number only
+
+            self._near = NearIndex(list(self.numbers))
+        return self._near.matches(number)
 
     def mark(self, referenced: bytes) -> None:
         """Note the orders items referred to: ``referenced`` is an array('I') of their indexes,
@@ -56,8 +62,10 @@ class OrderIndex:
             marks[j] = 1
 
     def unreferenced(self) -> tuple[int, list[str]]:
-        """How many orders no item referred to, and the first few of them."""
-        count = self.referenced.count(0)
+        """How many orders no item referred to, and the first few of them. A number repeated
+        in the file counts once (items refer to its first order: the others are never marked,
+        and OIM902 reports them)."""
+        count = self.referenced.count(0) - (self.size - len(self.numbers))
         examples = []
         if count:
             for number, index in self.numbers.items():
@@ -66,16 +74,6 @@ class OrderIndex:
                     if len(examples) == 3:
                         break
         return count, examples
-
-
-_DOT_ZERO = re.compile(r"\.0+$")
-_SPACE = re.compile(r"\s+")
-
-
-def _loose(number: str) -> str:
-    text = _SPACE.sub("", number).casefold()
-    text = _DOT_ZERO.sub("", text)
-    return text.lstrip("0") or text
 
 
 class OrderNumbers(NamedTuple):
@@ -125,6 +123,7 @@ def load_orders(path: str | Path, *, jobs: int = 1, tuning: Tuning = DEFAULT) ->
     problems: list[Problem] = []
     invalid: list[str] = []
     invalid_count = 0
+    size = 0
     with open_input(path, "orders file") as handle:
         reader = ArrayReader(handle, file=shown, tuning=tuning)
         workers = Workers.start(jobs, tuning=tuning) if jobs > 1 and worth_parallel(
@@ -138,10 +137,15 @@ def load_orders(path: str | Path, *, jobs: int = 1, tuning: Tuning = DEFAULT) ->
                         invalid.extend(_rebased(found.invalid, part)[: _INVALID_SHOWN
                                                                      - len(invalid)])
                         invalid_count += found.numbers.count(None)
+                        size += found.size
                         _index(found.numbers, part, numbers, problems, shown)
                     elif isinstance(part, Problem) and not part.is_error:
                         problems.append(part)  # the encoding: the file is read all the same
-                    elif not isinstance(part, EmptyArray):  # no orders: nothing to refer to
+                    elif isinstance(part, EmptyArray):  # said once, not once for each item
+                        problems.append(part.problem._replace(message=(
+                            "the orders file holds no orders: no order_number can be found in "
+                            "it; give the order migration file with the orders")))
+                    else:
                         problem = part if isinstance(part, Problem) else part.problem
                         where = problem.location
                         at = f":{where.line}:{where.column}" if where.line else ""
@@ -156,7 +160,7 @@ def load_orders(path: str | Path, *, jobs: int = 1, tuning: Tuning = DEFAULT) ->
             f"\"number\"; {'; '.join(invalid)}{more}"
         )
     line, column = _array_position(path)
-    return OrderIndex(shown, numbers, line, column, problems)
+    return OrderIndex(shown, numbers, line, column, problems, size)
 
 
 def _array_position(path: str | Path) -> tuple[int, int]:
@@ -240,6 +244,8 @@ def order_lookup(value: Any, orders: Sequence[OrderIndex]
         j = index.numbers.get(number)
         if j is not None:
             return i, j
+    if not any(index.numbers for index in orders):
+        return None  # no order at all: the orders file's own problem says so, once
     near = sorted({m for index in orders for m in index.near_matches(number)})
     files = " or ".join(index.path for index in orders)
     message = f"order_number {show(number)} is not in {files}"

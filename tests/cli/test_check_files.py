@@ -249,12 +249,12 @@ def test_unusable_orders_file_is_a_usage_error(cli, tmp_path, content, words):
     assert "Traceback" not in result.err
 
 
-def test_empty_orders_file_makes_every_number_unknown(cli, tmp_path):
+def test_empty_orders_file_is_said_once_not_for_every_item(cli, tmp_path):
     orders = tmp_path / "orders.json"
     orders.write_text("[]")
-    items = write_json(tmp_path / "items.json", [item()])
+    items = write_json(tmp_path / "items.json", [item(), item(order_number="B")])
     _, data = report(cli, items, "--orders", orders)
-    assert problems(data, "code") == [("OIM105",)]
+    assert problems(data, "code") == [("OIM003",)]  # issue 11: one error, on the orders file
 
 
 # -- exit codes and usage ------------------------------------------------------------------------
