@@ -38,6 +38,10 @@ def ordered(item: Any) -> Any:
 
 
 MAX_LENGTH = {"product": 256, "sku": 128}
+#: order_number: the orders' number column holds 255 characters (one page of Akinon's
+#: documentation); the order migration page says 128: longer than that is a warning.
+ORDER_NUMBER_MAX = 255
+ORDER_NUMBER_WARN = 128
 QUANTITY_MAX = 2_147_483_647  # the database integer column
 PRICE_LIMIT = 10_000_000_000  # 12 digits, 2 of them decimals: |price| < 10^10
 PRICE_PLACES = 2

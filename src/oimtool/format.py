@@ -19,8 +19,13 @@ def show(value: Any, limit: int = 60) -> str:
     """A value as it is written in JSON, shortened for a message."""
     try:
         text = orjson.dumps(value).decode()
-    except TypeError:
-        text = repr(value)
+    except TypeError:  # an integer beyond 64 bits, a value nested very deep, not JSON data
+        import json
+
+        try:
+            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        except (TypeError, ValueError, RecursionError):
+            text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -74,6 +74,8 @@ _CATALOGUE = (
     Rule("OIM103", "order-number-empty", E, _N, "order_number is empty"),
     Rule("OIM104", "order-number-whitespace", E, _S, "order_number has surrounding whitespace"),
     Rule("OIM105", "order-number-unknown", E, _M, "order_number is not in the orders file"),
+    Rule("OIM106", "order-number-too-long", E, _N, "order_number is longer than 255 characters"),
+    Rule("OIM107", "order-number-long", W, _N, "order_number is longer than 128 characters"),
     # product
     Rule("OIM201", "product-missing", W, _S, "product is missing"),
     Rule("OIM202", "product-not-text", E, _M, "product is not text or null"),
@@ -103,6 +105,7 @@ _CATALOGUE = (
     Rule("OIM605", "image-url-invalid", E, _N, "image_url is not a valid URL"),
     Rule("OIM606", "image-url-ftp", W, _N, "image_url uses ftp"),
     Rule("OIM607", "image-url-long", W, _N, "image_url is longer than 200 characters"),
+    Rule("OIM608", "image-url-several", E, _N, "image_url holds several URLs"),
     # extra_field
     Rule("OIM701", "extra-field-missing", E, _S, "extra_field is missing"),
     Rule("OIM702", "extra-field-null", E, _S, "extra_field is null"),

@@ -10,17 +10,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import MAX_LENGTH, PRICE_LIMIT, QUANTITY_MAX, URL_WARN_LENGTH, nesting_message
+from ..fields import (
+    MAX_LENGTH,
+    ORDER_NUMBER_WARN,
+    PRICE_LIMIT,
+    QUANTITY_MAX,
+    URL_WARN_LENGTH,
+    nesting_message,
+)
 from ..format import described
 from ..problems import Problem
 from ..values import COMMON_URL
 from .found import finding
 from .objects import clean_extra, extra_field, has_nul, too_deep, unknown_keys
-from .scalars import order_number, price, quantity, text_field
+from .price import price
+from .scalars import order_number, quantity, text_field
 from .urls import image_url
 
 __all__ = ["explain", "has_nul", "is_clean", "too_deep"]
 
+_ORDER_MAX = ORDER_NUMBER_WARN
 _PRODUCT_MAX = MAX_LENGTH["product"]
 _SKU_MAX = MAX_LENGTH["sku"]
 _common_url = COMMON_URL.match
@@ -35,7 +44,7 @@ def is_clean(item: Any) -> bool:
         return False
     try:  # seven keys, all seven fields present: exactly the documented keys
         v = item["order_number"]
-        if type(v) is not str or not v or v.strip() != v or "\x00" in v:
+        if type(v) is not str or not v or v.strip() != v or "\x00" in v or len(v) > _ORDER_MAX:
             return False
         v = item["product"]
         if v is not None and (type(v) is not str or len(v) > _PRODUCT_MAX or "\x00" in v):
@@ -54,8 +63,8 @@ def is_clean(item: Any) -> bool:
             return False
         v = item["image_url"]
         if v is not None and (type(v) is not str or (v and (
-                len(v) > URL_WARN_LENGTH or _common_url(v) is None))):
-            return False
+                len(v) > URL_WARN_LENGTH or _common_url(v) is None or v.count("://") > 1))):
+            return False  # (a second "://": several URLs, maybe: OIM608 looks closer)
         v = item["extra_field"]
         return type(v) is dict and (not v or clean_extra(v))
     except KeyError:

@@ -10,7 +10,7 @@ import orjson
 
 from ..fields import FIELD_SET, MAX_NESTING, suggest_field
 from ..format import described, show
-from ..problems import Fix, Move, Problem, Rename
+from ..problems import Fix, Move, Problem, Rename, pointer
 from .found import finding, set_fix
 
 
@@ -104,13 +104,13 @@ def extra_field(item: dict[str, Any], out: list[Problem]) -> None:
         ))
         return
     fix = None
+    repeats: list[Problem] = []
     if isinstance(value, str):
-        try:
-            parsed = orjson.loads(value) if value.strip() else {}
-        except orjson.JSONDecodeError:
-            parsed = None
+        parsed = _object_text(value, repeats) if value.strip() else {}
         if isinstance(parsed, dict):
             fix = set_fix("extra_field", parsed, safe=True)
+        else:
+            repeats = []
     elif value == []:
         fix = set_fix("extra_field", {}, safe=True)
     if fix is not None:
@@ -121,6 +121,40 @@ def extra_field(item: dict[str, Any], out: list[Problem]) -> None:
     else:
         message = f"extra_field is {described(value)}; it must be a JSON object"
     out.append(finding("OIM703", "extra_field", value, message, fix))
+    out.extend(problem._replace(fix=fix) for problem in repeats)
+
+
+def _object_text(text: str, repeats: list[Problem]) -> Any:
+    """JSON text as a parser reads it: integers exact (orjson would make one beyond 64 bits a
+    float), a key written twice keeping its last value; each key written twice (at any depth)
+    as an OIM008 in ``repeats``. None when the text is not JSON."""
+    import json
+
+    from ..jsonstream.tokens import nested_repeats
+
+    try:
+        fast = orjson.loads(text)  # strict: no NaN, no lone surrogate, nothing after the value
+    except orjson.JSONDecodeError:
+        return None
+    try:
+        exact = json.loads(text)
+    except (ValueError, RecursionError):
+        return fast
+    if type(exact) is dict:
+        wrapped = f'{{"extra_field":{text}}}'.encode("utf-8", "surrogatepass")
+        for repeat in nested_repeats(wrapped):
+            path = repeat.path
+            kept = exact
+            for token in path:
+                kept = kept[token]
+            repeats.append(finding(
+                "OIM008", "extra_field", text,
+                f"key {show(path[-1])} is written twice in one object of the text of "
+                f"extra_field (at {pointer('extra_field', *path)}): read as an object, it keeps "
+                f"the last value ({show(kept)}) and drops {show(repeat.dropped)}; remove the "
+                "one that is wrong",
+            ))
+    return exact
 
 
 def unknown_keys(item: dict[str, Any], out: list[Problem]) -> None:

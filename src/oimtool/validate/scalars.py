@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
-from ..fields import MAX_LENGTH, PRICE_LIMIT, QUANTITY_MAX
+from ..fields import MAX_LENGTH, ORDER_NUMBER_MAX, ORDER_NUMBER_WARN, QUANTITY_MAX
 from ..format import described, kind, number_as_text, show
 from ..problems import Problem
-from ..values import has_price_places, is_float_noise, round_half_up
 from .found import finding, is_number, nul, set_fix
 
 
@@ -57,6 +55,18 @@ def order_number(item: dict[str, Any], out: list[Problem]) -> None:
             f"order_number {show(value)} has whitespace around it; write {show(stripped)}",
             set_fix("order_number", stripped, safe=True),
         ))
+    if len(stripped) > ORDER_NUMBER_MAX:
+        out.append(finding(
+            "OIM106", "order_number", value,
+            f"order_number {show(stripped, 40)} is {len(stripped):,} characters long; an "
+            f"order's number holds at most {ORDER_NUMBER_MAX}: it cannot be an order's number",
+        ))
+    elif len(stripped) > ORDER_NUMBER_WARN:
+        out.append(finding(
+            "OIM107", "order_number", value,
+            f"order_number {show(stripped, 40)} is {len(stripped):,} characters long; the order "
+            f"migration documents at most {ORDER_NUMBER_WARN}: check it is the order's number",
+        ))
     nul("order_number", value, out)
 
 
@@ -87,7 +97,21 @@ def text_field(item: dict[str, Any], key: str, codes: tuple[str, str, str],
     nul(key, value, out)
 
 
-_QUANTITY_TEXT = re.compile(r"^([-+]?[0-9]{1,4300})(?:\.0*)?$")  # 4300: what int() takes
+#: What Django REST framework's IntegerField takes off text before int() reads it ("2.0").
+_DRF_DECIMAL = re.compile(r"\.0*\s*$")
+_DRF_MAX_TEXT = 1000  # its MAX_STRING_LENGTH
+
+
+def drf_int(text: str) -> int | None:
+    """The integer Omnitron reads from text (Django REST framework: int() after taking off a
+    ".0"): white space around, a sign, any script's decimal digits ("٢") and underscores
+    between digits ("1_000") are read; None when it reads no integer."""
+    if len(text) > _DRF_MAX_TEXT:
+        return None
+    try:
+        return int(_DRF_DECIMAL.sub("", text))
+    except ValueError:
+        return None
 
 
 def quantity(item: dict[str, Any], out: list[Problem]) -> None:
@@ -113,8 +137,7 @@ def quantity(item: dict[str, Any], out: list[Problem]) -> None:
             f"quantity is {show(value)}; write the integer {number}",
             set_fix("quantity", number, safe=True),
         ))
-    elif isinstance(value, str) and (match := _QUANTITY_TEXT.match(value.strip())):
-        number = int(match[1])
+    elif isinstance(value, str) and (number := drf_int(value)) is not None:
         out.append(finding(
             "OIM402", "quantity", value,
             f"quantity is the text {show(value)}; write the number {number}",
@@ -138,85 +161,3 @@ def quantity(item: dict[str, Any], out: list[Problem]) -> None:
             f"quantity {show(number)} is beyond {QUANTITY_MAX:,}, the largest the database "
             "stores",
         ))
-
-
-def price(item: dict[str, Any], out: list[Problem]) -> None:
-    if "price" not in item:
-        out.append(finding("OIM501", "price", None, "price is missing; add the line's price"))
-        return
-    value = item["price"]
-    number: int | float | None
-    if isinstance(value, str):
-        number = _price_text(value, out)
-        if number is None:
-            return
-    elif is_number(value):
-        number = value
-    else:
-        out.append(finding(
-            "OIM502", "price", value, f"price is {kind(value)}; write the line's price as a number"
-        ))
-        return
-    if not math.isfinite(number) or abs(number) >= PRICE_LIMIT:
-        out.append(finding(
-            "OIM505", "price", value,
-            f"price {show(number)} is out of range: at most 10 digits before the decimal point",
-        ))
-        return
-    if isinstance(number, float) and not has_price_places(number):
-        if is_float_noise(number):
-            fixed = round(number, 2)
-            out.append(finding(
-                "OIM503", "price", value,
-                f"price {show(number)} carries float noise; write {show(fixed)}",
-                set_fix("price", fixed, safe=True),
-            ))
-        else:
-            fixed = round_half_up(number)
-            out.append(finding(
-                "OIM504", "price", value,
-                f"price {show(number)} has more than 2 decimal places; round it "
-                f"(to {show(fixed)}, half up) or correct it",
-                set_fix("price", fixed, safe=False),
-            ))
-    if number < 0:
-        out.append(finding(
-            "OIM506", "price", value,
-            f"price {show(number)} is negative; check it is not a refund or discount line",
-        ))
-
-
-def _price_text(value: str, out: list[Problem]) -> float | None:
-    """A price written as text: OIM502 (with the number it reads as, when it reads as one);
-    the number, for the price's other rules; None when there is none to judge."""
-    from ..numbers import parse_number_text  # only on this slow path: decimal is slow to import
-
-    parsed = parse_number_text(value)
-    if parsed is None:
-        out.append(finding(
-            "OIM502", "price", value,
-            f"price is the text {show(value)}, not a number; write the price as a number",
-        ))
-        return None
-    number = float(parsed.value)
-    if not math.isfinite(number) or abs(number) >= PRICE_LIMIT:
-        out.append(finding(
-            "OIM505", "price", value,
-            f"price is the text {show(value)}, a number out of range: at most 10 digits "
-            "before the decimal point",
-        ))
-        return None
-    if parsed.ambiguous:
-        out.append(finding(
-            "OIM502", "price", value,
-            f"price is the text {show(value)}: {parsed.value} or {parsed.alternative}? "
-            "Write the price as a JSON number",
-        ))
-        return None
-    out.append(finding(
-        "OIM502", "price", value,
-        f"price is the text {show(value)}; write the number {show(number)}"
-        + ("" if parsed.plain else " (check the decimal separator)"),
-        set_fix("price", number, safe=parsed.plain),
-    ))
-    return number

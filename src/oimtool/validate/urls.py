@@ -12,6 +12,16 @@ from ..values import url_scheme, url_verdict
 from .found import finding, nul, set_fix
 
 _WHITESPACE = re.compile(r"\s")
+#: Where a second URL starts in a cell that lists several: after white space, "," ";" or "|".
+_NEXT_URL = re.compile(r"[\s,;|]+(?=[A-Za-z][A-Za-z0-9+.-]*://)")
+
+
+def _several(value: str) -> list[str]:
+    """The URLs of an image_url that lists two or more valid ones (none otherwise)."""
+    parts = _NEXT_URL.split(value.strip())
+    if len(parts) < 2 or any(url_verdict(part) is not None for part in parts):
+        return []
+    return parts
 
 
 def image_url(item: dict[str, Any], out: list[Problem]) -> None:
@@ -29,6 +39,15 @@ def image_url(item: dict[str, Any], out: list[Problem]) -> None:
         out.append(finding(
             "OIM602", "image_url", value,
             f"image_url is {described(value)}; write a URL as text, or null",
+        ))
+        return
+    several = _several(value)
+    if several:
+        out.append(finding(
+            "OIM608", "image_url", value,
+            f"image_url holds {len(several)} URLs ({show(several[0])}, {show(several[1])}"
+            f"{', …' if len(several) > 2 else ''}); Omnitron keeps one image a line: write the "
+            "product's main image only",
         ))
         return
     url = value
