@@ -212,14 +212,6 @@ class Workers:
             raise broken
 
 
-def ordered(workers: Workers | None, tasks: Iterable[Any], work: Callable[..., Any],
-            local: Callable[[Any], Any], *args: Any) -> Iterator[tuple[Any, Any]]:
-    """``Workers.ordered``, or every task done here by ``local`` when there are no workers."""
-    if workers is None:
-        return ((task, local(task)) for task in tasks)
-    return workers.ordered(tasks, work, local, *args)
-
-
 def _started() -> None:
     """In a new worker: collect garbage less often (its work makes few cycles), leave Ctrl-C
     to the main process, which stops the pool, and let the pool's SIGTERM end the worker
