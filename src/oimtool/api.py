@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .errors import InputError, OptionError, OutputError
-from .problems import Change, Location, Problem, Sink, Summary
+from .problems import Change, Location, Plan, Problem, Sink, Summary
 from .tuning import DEFAULT, Tuning
 
 if TYPE_CHECKING:  # the commands are imported by the runs that need them: a check is quick
@@ -44,11 +44,13 @@ class Progress(Protocol):
 
 
 class Report(NamedTuple):
-    """The outcome of a run: every problem, the counts, and every change (``fix``)."""
+    """The outcome of a run: every problem, the counts, every change (``fix``), and how a
+    conversion read its export (``plan``)."""
 
     problems: list[Problem]
     summary: Summary
     changes: list[Change]
+    plan: Plan | None = None
 
     @property
     def ok(self) -> bool:
@@ -62,9 +64,13 @@ class Collector:
         self.problems: list[Problem] = []
         self.changes: list[Change] = []
         self.summary = Summary()
+        self.converted: Plan | None = None
 
     def begin(self, file: str, output: str | None = None) -> None:
         pass
+
+    def plan(self, plan: Plan) -> None:
+        self.converted = plan
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
@@ -76,7 +82,7 @@ class Collector:
         self.summary = summary
 
     def report(self) -> Report:
-        return Report(self.problems, self.summary, self.changes)
+        return Report(self.problems, self.summary, self.changes, self.converted)
 
 
 def _jobs(jobs: int) -> int:
@@ -157,8 +163,10 @@ class ConvertOptions(NamedTuple):
     @classmethod
     def resolve(cls, source: Path, *, config: Config | None = None, mapping: Iterable[str] = (),
                 sheet: str | None = None, encoding: str | None = None,
-                delimiter: str | None = None, extra: bool | None = None,
-                decimal: str | None = None, notify: Notify = _quiet,
+                delimiter: str | None = None, extra: bool | Sequence[str] | None = None,
+                decimal: str | None = None, profile: str | None = None,
+                price: str | None = None, price_details: bool | None = None,
+                order_numbers: Path | None = None, notify: Notify = _quiet,
                 **given: Any) -> ConvertOptions:
         """The options of a conversion: what was given (``--map FIELD=HEADER`` entries in
         ``mapping``) over what the settings file says (``config``: found from the current
@@ -180,13 +188,28 @@ class ConvertOptions(NamedTuple):
         from .sources import SHEET_SUFFIXES
 
         text = source.suffix.lower() not in SHEET_SUFFIXES
+        price = price or settings.get("price", "paid")
+        if price not in ("paid", "list"):
+            raise OptionError("--price", f"{price!r}: give paid (what the customer paid for a "
+                              "unit, after the line's discounts) or list")
+        kept = settings.get("extra", False) if extra is None else extra
+        if not isinstance(kept, bool):
+            names = tuple(str(name) for name in kept)
+            kept = True if any(n.strip().lower() == "all" for n in names) else names
         read = ReadOptions(
             sheet=sheet or (None if text else settings.get("sheet")),
             encoding=encoding or (settings.get("encoding") if text else None),
             delimiter=delimiter or (settings.get("delimiter") if text else None),
             mapping=_mapping(mapping), settings_mapping=dict(settings.get("map", {})),
-            extra=settings.get("extra", False) if extra is None else extra,
+            extra=kept,
             decimal=decimal or settings.get("decimal"),
+            profile=profile or settings.get("profile"),
+            settings_profile=config.profile,
+            price=price,
+            price_details=settings.get("price_details", True) if price_details is None
+            else price_details,
+            order_numbers=None if order_numbers is None else _order_numbers(order_numbers),
+            order_numbers_file=None if order_numbers is None else str(order_numbers),
         )
         return cls(source, read, **given)
 
@@ -197,6 +220,38 @@ class ConvertOptions(NamedTuple):
         if self.output == "-":
             return None
         return Path(self.output) if self.output else self.source.with_suffix(".json")
+
+
+def _order_numbers(path: Path) -> dict[str, str]:
+    """--order-numbers: a CSV (or TSV) with a header row, the platform's internal order id in
+    its first column and the order number in its second."""
+    import csv
+
+    from .errors import open_input
+
+    try:
+        handle = open_input(path)
+    except InputError as exc:
+        raise OptionError("--order-numbers", str(exc)) from exc
+    with handle:
+        raw = handle.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1254")
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    numbers: dict[str, str] = {}
+    for k, row in enumerate(csv.reader(text.splitlines(), delimiter=delimiter)):
+        if k == 0 or not row or not any(c.strip() for c in row):
+            continue  # the header
+        if len(row) < 2 or not row[0].strip() or not row[1].strip():
+            raise OptionError("--order-numbers", f"{path}, line {k + 1}: write the internal "
+                              "order id, then the order number")
+        numbers[row[0].strip()] = row[1].strip()
+    if not numbers:
+        raise OptionError("--order-numbers", f"{path} holds no ids below its header")
+    return numbers
 
 
 def _mapping(entries: Iterable[str]) -> dict[str, str]:
@@ -231,6 +286,7 @@ def run_convert(options: ConvertOptions, sink: Sink, *, stdout: IO[bytes] | None
         return _unreadable(options.source, exc, sink)
     with _annotated(options, conversion, sink) as sink:
         sink.begin(str(options.source))
+        conversion.sink_plan = sink.plan
         if progress is not None:
             conversion.progress = progress.update
         try:

@@ -21,8 +21,9 @@ from typing import Any
 
 from .errors import InputError
 
-CONVERT_KEYS = {"map": dict, "extra": bool, "decimal": str, "sheet": str, "encoding": str,
-                "delimiter": str}
+CONVERT_KEYS: dict[str, type | tuple[type, ...]] = {
+    "map": dict, "extra": (bool, list), "decimal": str, "sheet": str, "encoding": str,
+    "delimiter": str, "profile": str, "price": str, "price_details": bool}
 
 
 @dataclass
@@ -31,20 +32,36 @@ class Config:
 
     path: Path | None = None
     convert: dict[str, Any] = field(default_factory=dict)
+    profile: dict[str, Any] | None = None  # [tool.oimtool.profile]: the export's profile
     warnings: list[str] = field(default_factory=list)
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
+def _tomllib() -> Any:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
+    return tomllib
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's data; InputError naming the file when it cannot be read."""
     try:
         with open(path, "rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
-            return data
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+            text = handle.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the settings in {path}: {exc}") from exc
+    return parse_toml(text, str(path))
+
+
+def parse_toml(text: str, origin: str) -> dict[str, Any]:
+    """TOML text's data; InputError naming ``origin`` when it is not TOML."""
+    tomllib = _tomllib()
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"cannot read the settings in {origin}: {exc}") from exc
+    return data
 
 
 def find_config(start: Path | None = None) -> Config:
@@ -53,10 +70,10 @@ def find_config(start: Path | None = None) -> Config:
     for candidate in (folder, *folder.parents):
         own = candidate / "oimtool.toml"
         if own.is_file():
-            return _config(own, _load_toml(own))
+            return _config(own, load_toml(own))
         project = candidate / "pyproject.toml"
         if project.is_file():
-            data = _load_toml(project)
+            data = load_toml(project)
             if "oimtool" in data.get("tool", {}):
                 return _config(project, data["tool"]["oimtool"])
         if (candidate / ".git").exists():
@@ -67,18 +84,25 @@ def find_config(start: Path | None = None) -> Config:
 def _config(path: Path, data: dict[str, Any]) -> Config:
     config = Config(path)
     for key in data:
-        if key != "convert":
+        if key not in ("convert", "profile"):
             config.warnings.append(f"{path}: unknown setting {key!r} (ignored)")
     for key, value in dict(data.get("convert", {})).items():
         expected = CONVERT_KEYS.get(key)
         if expected is None:
             config.warnings.append(f"{path}: unknown convert setting {key!r} (ignored)")
         elif not isinstance(value, expected):
-            raise InputError(f"{path}: convert setting {key!r} must be a {expected.__name__}")
+            kinds = " or ".join(t.__name__ for t in (
+                expected if isinstance(expected, tuple) else (expected,)))
+            raise InputError(f"{path}: convert setting {key!r} must be a {kinds}")
         else:
             config.convert[key] = value
     if config.convert.get("decimal") not in (None, ",", "."):
         raise InputError(f"{path}: convert setting 'decimal' must be \",\" or \".\"")
+    profile = data.get("profile")
+    if profile is not None:
+        if not isinstance(profile, dict):
+            raise InputError(f"{path}: [profile] must be a table (a profile, docs/profiles.md)")
+        config.profile = profile
     for name, header in config.convert.get("map", {}).items():
         if not isinstance(header, str):
             raise InputError(f"{path}: map.{name} must be a column header (text)")

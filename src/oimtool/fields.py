@@ -130,6 +130,51 @@ def field_named(name: str) -> str | None:
     return _FOLDED.get(fold(name))
 
 
+#: Single words that name a field only vaguely ("Name" may be the order's name, as in Shopify's
+#: export): taken only when no better column names the field.
+_GENERIC = frozenset(fold(w) for w in ("name", "title", "description", "item", "order",
+                                       "count", "açıklama", "sipariş"))
+#: Words that lead a field's name without changing it: "Lineitem price", "Seller SKU",
+#: "Satıcı Stok Kodu".
+_LEADS = frozenset(("lineitem", "line", "item", "product", "seller", "merchant", "vendor",
+                    "your", "satici", "magaza"))
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def words(name: str) -> list[str]:
+    """A name's words, folded: "orderLineItems.Qty" is order, line, items, qty."""
+    return [fold(w) for w in _WORDS.findall(unicodedata.normalize("NFKD", name.translate(
+        _TURKISH)).encode("ascii", "ignore").decode())]
+
+
+_BY_WORDS = {frozenset(words(name)): field for field, names in SYNONYMS.items()
+             for name in names if len(words(name)) > 1}
+
+
+def field_match(name: str) -> tuple[str, int] | None:
+    """The field a header names and how surely: 3 a synonym, 2 a synonym in other words
+    ("Lineitem sku", "SKU Item", "Seller SKU"), 1 a generic word alone ("Name")."""
+    folded = fold(name)
+    found = _FOLDED.get(folded)
+    if found is not None:
+        return found, 1 if folded in _GENERIC else 3
+    parts = words(name)
+    if not parts:
+        return None
+    found = _BY_WORDS.get(frozenset(parts))
+    if found is not None:
+        return found, 2
+    if "sku" in parts:
+        return "sku", 2
+    lead = 0
+    while lead < len(parts) - 1 and parts[lead] in _LEADS:
+        lead += 1
+        found = _FOLDED.get("".join(parts[lead:]))
+        if found is not None:
+            return found, 2
+    return None
+
+
 def known_count(cells: Sequence[object], also: Iterable[str] = ()) -> int:
     """How many cells of a row name a field, by the synonym table or as one of the names
     ``also`` (headers a mapping asks for): a header row has two or more."""

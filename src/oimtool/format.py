@@ -61,6 +61,14 @@ def number_as_text(number: int | float) -> tuple[str, bool]:
     return repr(number), math.isfinite(number)
 
 
+def with_article(noun: str) -> str:
+    """A noun phrase with "a" or "an", as it is said: "an Etsy …", "an n11 …" (a letter and
+    a digit are spelled), "a Shopify …"."""
+    lower = noun.lower()
+    spelled = len(lower) > 1 and lower[0] in "fhlmnrsx" and lower[1].isdigit()
+    return ("an " if lower[:1] in tuple("aeiou") or spelled else "a ") + noun
+
+
 def plural(count: int, word: str) -> str:
     """``3 items``, ``1 item``, ``1,234 rows``."""
     return f"{count:,} {word}{'' if count == 1 else 's'}"

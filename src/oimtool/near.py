@@ -114,3 +114,15 @@ class NearIndex:
                     found.append(candidate)
             at += 1
         return found
+
+
+_INTERNAL = re.compile(r"^[1-9]0+([1-9][0-9]*)$", re.M)
+
+
+def internal_ids(numbers: Iterable[str]) -> dict[str, list[str]]:
+    """The order numbers made as a shop platform makes them of an internal id (a store digit,
+    zeros, the id: ``100000041`` for 41), by that id."""
+    found: dict[str, list[str]] = {}
+    for match in _INTERNAL.finditer("\n".join(n for n in numbers if "\n" not in n)):
+        found.setdefault(match[1], []).append(match[0])
+    return found

@@ -42,6 +42,7 @@ class OrderIndex:
         self.size = len(numbers) if size is None else size
         self.referenced = bytearray(self.size)  # by the index of an order in the file
         self._near: NearIndex | None = None
+        self._ids: dict[str, list[str]] | None = None
 
     def near_matches(self, number: str) -> list[str]:
         """Order numbers that a person would read as ``number``: differing only by case
@@ -53,6 +54,18 @@ class OrderIndex:
 
             self._near = NearIndex(list(self.numbers))
         return self._near.matches(number)
+
+    def internal_matches(self, number: str) -> list[str]:
+        """Order numbers that end with ``number`` as a shop platform makes an order number of
+        its internal id: a store digit, zeros, the id (Magento: order 41 is ``100000041``).
+        Built on the first such question only."""
+        if not (number.isascii() and number.isdigit()) or number.startswith("0"):
+            return []
+        if self._ids is None:
+            from .near import internal_ids
+
+            self._ids = internal_ids(self.numbers)
+        return self._ids.get(number, [])[:5]
 
     def mark(self, referenced: bytes) -> None:
         """Note the orders items referred to: ``referenced`` is an array('I') of their indexes,
@@ -255,6 +268,11 @@ def order_lookup(value: Any, orders: Sequence[OrderIndex]
         fix = Fix.of(Set("order_number", near[0]), safe=False)
     elif near:
         message += "; near matches: " + ", ".join(show(n) for n in near[:5])
+    elif internal := sorted({m for index in orders for m in index.internal_matches(number)}):
+        message += (f": it may be a platform's internal order id, not the order number: "
+                    f"{', '.join(show(n) for n in internal)} end{'s' if len(internal) == 1 else ''}"
+                    " with it (Magento's increment_id holds the number, order_id the internal "
+                    "id); take the order number column of the export")
     else:
         message += ": upload its order first, or correct the number"
     return Problem("OIM105", message, _ORDER_NUMBER, value, fix)

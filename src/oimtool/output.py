@@ -298,13 +298,15 @@ class RejectsWriter:
             self.writer = csv.writer(self.text, delimiter=delimiter)
             self.writer.writerow(self.header)
 
-    def add(self, cells: list[Any], errors: list[Problem]) -> None:
-        """A rejected row: its cells, and the errors that rejected it."""
+    def add(self, cells: list[Any], errors: list[Problem], skipped: str | None = None) -> None:
+        """A rejected row: its cells, and the errors that rejected it (or a row skipped as no
+        sale: why)."""
         width = len(self.header) - 1
         # A workbook keeps numbers as numbers (read back, 10.125 must not become text).
         values = [cell_value(c) if self.workbook else cell_text(c) for c in cells]
         values.extend([""] * (width - len(values)))
-        values.append("; ".join(f"{p.code} {p.message}" for p in errors))
+        values.append(f"skipped: {skipped}" if skipped is not None else
+                      "; ".join(f"{p.code} {p.message}" for p in errors))
         if self.workbook:
             from openpyxl.cell import WriteOnlyCell
 

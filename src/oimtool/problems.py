@@ -10,7 +10,7 @@ counts a run.
 # No `from __future__ import annotations` here: typing.NamedTuple would compile each field's
 # annotation text at import (a ForwardRef), and a pre-commit hook starts often.
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, NamedTuple, Protocol
 
@@ -204,13 +204,18 @@ class Change(NamedTuple):
 
 @dataclass
 class Conversion:
-    """What a conversion did with the rows of its export: rows read = items + rejected; blank
-    rows are counted apart."""
+    """What a conversion did with the rows of its export: rows read = items + rejected +
+    skipped (lines the platform says were not sold, by reason); blank rows are counted apart."""
 
     rows: int = 0
     rejected: int = 0
     blank: int = 0
     written: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def skipped_rows(self) -> int:
+        return sum(self.skipped.values())
 
 
 @dataclass
@@ -244,23 +249,53 @@ class Summary:
         """Whether the run fails: errors, or with ``strict`` warnings too."""
         return self.errors > 0 or (strict and self.warnings > 0)
 
-    def to_json(self) -> dict[str, int]:
-        counts = {"files": self.files, "items": self.items, "errors": self.errors,
-                  "warnings": self.warnings, "fixable": self.fixable}
+    def to_json(self) -> dict[str, Any]:
+        counts: dict[str, Any] = {"files": self.files, "items": self.items,
+                                  "errors": self.errors, "warnings": self.warnings,
+                                  "fixable": self.fixable}
         if self.conversion is not None:
             conversion = self.conversion
             counts.update(rows=conversion.rows, rejected=conversion.rejected,
-                          blank=conversion.blank, written=conversion.written)
+                          blank=conversion.blank, written=conversion.written,
+                          skipped=dict(conversion.skipped))
         if self.changes is not None:
             counts["changes"] = self.changes
         return counts
 
 
+class PlanField(NamedTuple):
+    """Where one field of the items comes from, in a conversion's plan: the field, how it is
+    made (``how``: "'Lineitem price' − 'Lineitem discount'"), and the columns (letters)."""
+
+    field: str
+    how: str
+    columns: tuple[str, ...] = ()
+
+
+class Plan(NamedTuple):
+    """How a conversion reads its export, said before its problems: the profile (None: the
+    headers were matched by name), what it says it is, and each field's source."""
+
+    profile: str | None
+    title: str | None
+    fields: tuple[PlanField, ...]
+    price: str  # what the price is: "paid" (after the line's discounts) or "list"
+    chosen: str = "recognised"  # how the profile was chosen: recognised, --profile, settings
+
+    def to_json(self) -> dict[str, Any]:
+        return {"profile": self.profile, "title": self.title, "chosen": self.chosen,
+                "price": self.price,
+                "fields": {s.field: {"from": s.how, "columns": list(s.columns)}
+                           for s in self.fields}}
+
+
 class Sink(Protocol):
-    """What a run reports to, as it goes (the reporters): a file begins, each problem, each
-    change ``oimtool fix`` made, and the summary at the end."""
+    """What a run reports to, as it goes (the reporters): a file begins, the plan of a
+    conversion, each problem, each change ``oimtool fix`` made, and the summary at the end."""
 
     def begin(self, file: str, output: str | None = None) -> None: ...
+
+    def plan(self, plan: Plan) -> None: ...
 
     def add(self, problem: Problem) -> None: ...
 

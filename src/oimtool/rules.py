@@ -60,7 +60,7 @@ _CATALOGUE = (
     Rule("OIM007", "nested-too-deep", E, _N, "An item nests values too deep to be read"),
     Rule("OIM008", "duplicate-key", W, _S, "A key appears twice in one item", at_key=True),
     # The source of a conversion (oimtool convert)
-    Rule("OIM010", "unmapped-column", W, _N, "A column that matches no field"),
+    Rule("OIM010", "unmapped-column", N, _N, "Columns that match no field, left out"),
     Rule("OIM011", "missing-optional-column", N, _N, "No column for product, sku or image_url"),
     Rule("OIM012", "ambiguous-number", E, _N, "A number that reads two ways"),
     Rule("OIM013", "scientific-notation", W, _N, "A code written in scientific notation"),
@@ -68,6 +68,9 @@ _CATALOGUE = (
     Rule("OIM015", "source-note", N, _N, "How the source was read"),
     Rule("OIM016", "cells-beyond-header", W, _N, "Cells to the right of the last header"),
     Rule("OIM017", "unreadable-source", E, _N, "The source cannot be read to the end"),
+    Rule("OIM018", "price-rounded", W, _N, "A paid unit price rounded to 2 decimal places"),
+    Rule("OIM019", "line-total-mismatch", W, _N, "Unit price times quantity is not the line total"),
+    Rule("OIM020", "internal-id-unmapped", E, _N, "An internal order id not in --order-numbers"),
     # order_number
     Rule("OIM101", "order-number-missing", E, _N, "order_number is missing"),
     Rule("OIM102", "order-number-not-text", E, _M, "order_number is not text"),

@@ -66,7 +66,7 @@ def test_every_item_rule_has_a_case() -> None:
     file_rules = {"OIM001", "OIM002", "OIM003", "OIM004", "OIM005", "OIM105", "OIM803", "OIM901",
                   "OIM902"}  # tested in test_check_files.py
     file_rules |= {"OIM007", "OIM008"}  # tested in test_hostile.py
-    source_rules = {f"OIM0{n}" for n in range(10, 18)}  # convert's: tested in test_convert.py
+    source_rules = {f"OIM0{n}" for n in range(10, 21)}  # convert's: test_convert, test_profiles
     assert set(ITEM_RULES) | file_rules | source_rules == set(RULES)
 
 

@@ -167,8 +167,9 @@ def test_title_rows_are_skipped() -> None:
                 "skipped", at(3)),
         Problem("OIM011", no_column("sku"), at(3)),
         Problem("OIM011", no_column("image_url"), at(3)),
-        Problem("OIM010", "column 'Renk' matches no field and is dropped: use --extra to keep "
-                "it in extra_field, or --map to match it", at(3, "Renk", "E")),
+        Problem("OIM010", "1 column left out, matching no field: 'Renk'. --extra NAME keeps one "
+                "in extra_field (--extra all: every one), --map FIELD=NAME reads one as a field",
+                at(3, "Renk", "E")),
     ]
     assert rows.take(5) == ([(4, ["A1", "Tişört", "1", "2"])], None)  # the data, read on
 

@@ -204,7 +204,7 @@ def test_summary_to_json_convert() -> None:
                                                                         blank=1, written=8))
     assert list(summary.to_json().items()) == [
         ("files", 1), ("items", 8), ("errors", 2), ("warnings", 0), ("fixable", 0),
-        ("rows", 11), ("rejected", 2), ("blank", 1), ("written", 8)]
+        ("rows", 11), ("rejected", 2), ("blank", 1), ("written", 8), ("skipped", {})]
 
 
 def test_summary_to_json_fix() -> None:

@@ -203,7 +203,7 @@ def test_json_convert_adds_the_source() -> None:
     assert document == {
         "version": 1,
         "summary": {"files": 1, "items": 12, "errors": 1, "warnings": 0, "fixable": 0,
-                    "rows": 12, "rejected": 0, "blank": 0, "written": 12},
+                    "rows": 12, "rejected": 0, "blank": 0, "written": 12, "skipped": {}},
         "problems": [
             {**QUANTITY_JSON, "source": {"file": "orders.xlsx", "sheet": "Orders 2019",
                                          "row": 5, "column": "Qty"}},

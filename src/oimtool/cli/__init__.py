@@ -13,7 +13,7 @@ import signal
 import sys
 
 from ..tuning import Tuning
-from . import check, convert, fix, info  # noqa: F401 - each registers its command
+from . import check, convert, fix, info, profiles  # noqa: F401 - each registers its command
 from .app import EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, app
 from .options import ReportFormat
 
@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None, *, tuning: Tuning | None = None) -> int:
     gc.set_threshold(100_000, 20, 20)
     _handle_signals()
     try:
-        result = app(args=argv, prog_name="oimtool", standalone_mode=False, obj=tuning)
+        result = app(args=_bare_extra(sys.argv[1:] if argv is None else argv),
+                     prog_name="oimtool", standalone_mode=False, obj=tuning)
     except OimtoolError as exc:
         print(f"oimtool: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -53,6 +54,22 @@ def main(argv: list[str] | None = None, *, tuning: Tuning | None = None) -> int:
               file=sys.stderr)
         return EXIT_INTERNAL
     return result if isinstance(result, int) else EXIT_OK
+
+
+def _bare_extra(argv: list[str]) -> list[str]:
+    """``--extra`` alone (before another option, the export, or nothing) means ``--extra
+    all``, as it did when it was a flag: convert's arguments are rewritten so."""
+    if "--extra" not in argv or not argv or argv[0] != "convert":
+        return argv
+    args = list(argv)
+    for k, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--extra":
+            following = args[k + 1] if k + 1 < len(args) else None
+            if following is None or following.startswith("-") or os.path.isfile(following):
+                args[k] = "--extra=all"
+    return args
 
 
 def _handle_signals() -> None:

@@ -37,10 +37,27 @@ SheetOption = Annotated[Text, typer.Option(
 MapOption = Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
     "--map", metavar="FIELD=HEADER",
     help="The column that holds a field, when its header is not recognised. Repeatable.")]
-ExtraOption = Annotated[Optional[bool], typer.Option(  # noqa: UP045
-    "--extra/--no-extra", show_default=False,
-    help="Keep unmatched columns in extra_field, keyed by their header (default: no, or the "
-    "settings file's).")]
+ExtraOption = Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
+    "--extra", metavar="NAME",
+    help="Keep this column in extra_field, keyed by its header. Repeatable; 'all' (or --extra "
+    "alone) keeps every column that fills no field.")]
+NoExtraOption = Annotated[bool, typer.Option(
+    "--no-extra", help="Keep no column in extra_field (over the settings file).")]
+ProfileOption = Annotated[Text, typer.Option(
+    "--profile", metavar="NAME|FILE",
+    help="The export's platform profile: a built-in one (oimtool profiles), a profile file "
+    "(.toml), or none to match columns by their names. Default: recognised by the header.")]
+PriceOption = Annotated[Text, typer.Option(
+    "--price", metavar="paid|list",
+    help="The price written: paid (what the customer paid for a unit, after the line's "
+    "discounts; the default) or list (before them).")]
+NoPriceDetailsOption = Annotated[bool, typer.Option(
+    "--no-price-details",
+    help="Leave retail_price and discount_amount out of extra_field.")]
+OrderNumbersOption = Annotated[Optional[Path], typer.Option(  # noqa: UP045
+    "--order-numbers", exists=True, dir_okay=False, readable=True, metavar="CSV",
+    help="The order numbers of an export that holds only the platform's internal order ids: "
+    "a CSV of internal id, order number (e.g. Magento's entity_id, increment_id).")]
 EncodingOption = Annotated[Text, typer.Option(
     "--encoding", metavar="NAME", help="The text file's encoding (default: detected).")]
 DelimiterOption = Annotated[Text, typer.Option(
@@ -64,6 +81,9 @@ AnnotateOption = Annotated[Optional[Path], typer.Option(  # noqa: UP045
 @app.command()
 def convert(ctx: typer.Context, source: SourceArgument, out: OutOption = None,
             sheet: SheetOption = None, mapping: MapOption = None, extra: ExtraOption = None,
+            no_extra: NoExtraOption = False, profile: ProfileOption = None,
+            price: PriceOption = None, no_price_details: NoPriceDetailsOption = False,
+            order_numbers: OrderNumbersOption = None,
             encoding: EncodingOption = None, delimiter: DelimiterOption = None,
             decimal: DecimalOption = None, orders: OrdersOption = None,
             skip_invalid: SkipOption = False, rejects: RejectsOption = None,
@@ -73,10 +93,14 @@ def convert(ctx: typer.Context, source: SourceArgument, out: OutOption = None,
             ) -> None:
     """Convert a CSV/TSV/Excel export to the order-item JSON, checking every row.
 
-    Columns are matched to the fields by their headers (English and Turkish names, see
+    An export of a known platform (Shopify, WooCommerce, Magento, Trendyol, Hepsiburada,
+    Amazon, Etsy, …: oimtool profiles) is recognised by its header and read as its profile
+    says: the unit price the customer paid, lines not sold skipped and counted. Other exports'
+    columns are matched to the fields by their headers (English and Turkish names, see
     docs/convert.md); numbers in either decimal convention and Excel's number mangling are
-    read back. Every problem names its row and column in the source. Nothing is written when a
-    row is rejected, unless --skip-invalid.
+    read back. The report starts with the plan (which column gives each field); every problem
+    names its row and column in the source. Nothing is written when a row is rejected, unless
+    --skip-invalid.
 
     Example:
 
@@ -87,7 +111,9 @@ def convert(ctx: typer.Context, source: SourceArgument, out: OutOption = None,
     with usage_errors():
         options = ConvertOptions.resolve(
             source, mapping=mapping or (), sheet=sheet, encoding=encoding, delimiter=delimiter,
-            extra=extra, decimal=decimal, notify=_say, output=out, orders=orders or (),
+            extra=False if no_extra else (extra or None), decimal=decimal, profile=profile,
+            price=price, price_details=False if no_price_details else None,
+            order_numbers=order_numbers, notify=_say, output=out, orders=orders or (),
             skip_invalid=skip_invalid, rejects=rejects, split=split, force=force,
             annotate=annotate, report=output, jobs=jobs, tuning=tuning(ctx))
         to_stdout = options.target is None

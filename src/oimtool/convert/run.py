@@ -18,7 +18,7 @@ from ..dedup import Seen
 from ..orders import OrderIndex, iter_unreferenced
 from ..output import ItemsWriter, RejectsWriter
 from ..problems import Conversion as Counts
-from ..problems import Location, Problem, Summary, pointer
+from ..problems import Location, Plan, Problem, Summary, pointer
 from ..sources import ContentError, Piece, Source, open_source
 from ..tuning import DEFAULT, Tuning
 from ..workers import Workers
@@ -51,6 +51,7 @@ class Conversion:
                                           delimiter=options.delimiter)
         try:
             self.header = read_header(self.source, options, self.shown)
+            self._as_profile_says(options)
         except BaseException:
             self.source.close()
             raise
@@ -66,6 +67,38 @@ class Conversion:
         self.outputs: list[Path] = []
         #: Called now and then with (fraction of the source read, rows so far).
         self.progress: Callable[[float, int], None] | None = None
+        #: Called with the plan, before the first problem.
+        self.sink_plan: Callable[[Plan], None] | None = None
+
+    def _as_profile_says(self, options: ReadOptions) -> None:
+        """Read a text export again as its profile says its platform writes it: quote
+        characters as text, or the encoding where oimtool guessed Turkish cp1254."""
+        profile = self.header.layout.profile
+        source = self.source
+        if profile is None or source.encoding is None:
+            return
+        quoting = False if not profile.quoting and source.quoting else None
+        encoding = None
+        if (profile.encoding and options.encoding is None and source.encoding == "cp1254"
+                and profile.encoding != "cp1254"):
+            encoding = profile.encoding
+            guessed = [p for p in self.header.notes if p.code == "OIM015"
+                       and "cp1254" in p.message]
+            for note in guessed:
+                self.header.notes[self.header.notes.index(note)] = note._replace(message=(
+                    f"not UTF-8: read as {encoding}, as the profile {profile.name} says its "
+                    "platform writes it; use --encoding to choose"))
+        if quoting is None and encoding is None:
+            return
+        again = source.again(encoding=encoding, quoting=quoting)
+        source.close()
+        self.source = again
+        while again.last < self.header.row:
+            rows, error = again.take(self.header.row - again.last)
+            if error is not None:
+                raise error
+            if not rows:
+                break
 
     @property
     def counts(self) -> Counts:
@@ -74,6 +107,8 @@ class Conversion:
 
     def problems(self) -> Iterator[Problem]:
         """Every problem, in source order; items and rejected rows are kept as they come."""
+        if self.sink_plan is not None and self.header.plan is not None:
+            self.sink_plan(self.header.plan)
         yield from self._counted(self.header.notes)
         try:
             for converted in self._converted():
@@ -122,8 +157,11 @@ class Conversion:
     def _converted(self) -> Iterator[Converted]:
         """Each batch converted, in order: by workers reading pieces when the source is large,
         here otherwise, and here from where a piece could not be done on its own."""
+        layout = self.header.layout
+        in_order = bool(layout.carry) or (layout.profile is not None
+                                          and not layout.profile.quoting)
         pieces = self.source.pieces(self.header.row, self.jobs, self.tuning) if (
-            self.jobs > 1) else None
+            self.jobs > 1 and not in_order) else None
         workers = Workers.start(self.jobs, self.rows, self.tuning) if pieces else None
         if workers is None or pieces is None:
             for batch in self._batches(self.source):
@@ -172,7 +210,9 @@ class Conversion:
         counts = self.counts
         counts.rows += converted.rows
         counts.blank += converted.blank
-        counts.rejected += converted.rows - converted.valid
+        counts.rejected += converted.rows - converted.valid - sum(converted.skipped.values())
+        for reason, n in converted.skipped.items():
+            counts.skipped[reason] = counts.skipped.get(reason, 0) + n
         self.summary.items += converted.valid
         for orders, marks in zip(self.orders, converted.referenced, strict=True):
             orders.mark(marks)
@@ -181,6 +221,9 @@ class Conversion:
         if self._rejects is not None and converted.rejected:
             for rejected in converted.rejected:
                 self._rejects.add(rejected.cells, rejected.errors)
+        if self._rejects is not None and converted.skipped_rows:
+            for skipped in converted.skipped_rows:
+                self._rejects.add(skipped.cells, [], skipped.reason)
         first = converted.first
         indexes = range(first, first + converted.rows)
         numbers = array("I", converted.numbers)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import IO
 
-from ..problems import Change, Problem, Sink, Summary
+from ..problems import Change, Plan, Problem, Sink, Summary
 
 #: The report formats: format name -> (module, class).
 REPORTERS = {
@@ -36,6 +36,9 @@ class Reporter:
     def begin(self, file: str, output: str | None = None) -> None:
         """A file is about to be read (for formats that list every file); ``output``: where
         ``oimtool fix`` writes it, the file its remaining problems are placed in."""
+
+    def plan(self, plan: Plan) -> None:
+        """How a conversion reads its export (the formats for people and scripts show it)."""
 
     def add(self, problem: Problem) -> None:
         raise NotImplementedError
@@ -67,6 +70,10 @@ class Tee:
     def begin(self, file: str, output: str | None = None) -> None:
         for sink in self.sinks:
             sink.begin(file, output)
+
+    def plan(self, plan: Plan) -> None:
+        for sink in self.sinks:
+            sink.plan(plan)
 
     def add(self, problem: Problem) -> None:
         for sink in self.sinks:

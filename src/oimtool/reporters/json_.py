@@ -13,7 +13,7 @@ from typing import IO, Any
 
 import orjson
 
-from ..problems import Change, Problem, Summary
+from ..problems import Change, Plan, Problem, Summary
 from . import Reporter
 
 VERSION = 1
@@ -77,6 +77,10 @@ class JsonReporter(Reporter):
         self._changes = tempfile.SpooledTemporaryFile(max_size=_SPOOL_LIMIT)  # noqa: SIM115
         self._count = 0
         self._changed = 0
+        self._plan: Plan | None = None
+
+    def plan(self, plan: Plan) -> None:
+        self._plan = plan
 
     def add(self, problem: Problem) -> None:
         self._spool.write(b",\n" if self._count else b"\n")
@@ -90,7 +94,9 @@ class JsonReporter(Reporter):
 
     def close(self, summary: Summary) -> None:
         out = self.out
-        head = {"version": VERSION, "summary": summary.to_json()}
+        head: dict[str, Any] = {"version": VERSION, "summary": summary.to_json()}
+        if self._plan is not None:
+            head["plan"] = self._plan.to_json()
         out.write(dumps(head)[:-1] + b',"problems":[')
         _copy(self._spool, out)
         out.write(b"\n]" if self._count else b"]")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..format import cell_reference, plural, show
-from ..problems import ABSENT, Change, Problem, Summary
+from ..format import cell_reference, plural, show, with_article
+from ..problems import ABSENT, Change, Plan, Problem, Summary
 from ..rules import Severity
 from . import Reporter
 
@@ -31,8 +31,17 @@ def location(problem: Problem) -> str:
 
 
 class TextReporter(Reporter):
+    _file = ""  # the file begun last: a plan names it
+
     def _paint(self, text: str, style: str) -> str:
         return f"{style}{text}{_RESET}" if self.color else text
+
+    def begin(self, file: str, output: str | None = None) -> None:
+        self._file = file
+
+    def plan(self, plan: Plan) -> None:
+        self.out.write((plan_text(plan, self._file) + "\n").encode(
+            "utf-8", "backslashreplace"))
 
     def add(self, problem: Problem) -> None:
         style = _STYLES[problem.severity]
@@ -60,6 +69,29 @@ class TextReporter(Reporter):
     def close(self, summary: Summary) -> None:
         self.out.write((summary_line(summary) + "\n").encode("utf-8"))
         self.out.flush()
+
+
+def plan_text(plan: Plan, file: str) -> str:
+    """A conversion's plan: the profile, and where each field comes from, a line each."""
+    if plan.profile is None:
+        head = f"{file}: read with its headers matched by name (no profile)"
+    elif plan.chosen == "recognised":
+        head = (f"{file}: recognised {with_article(plan.title or plan.profile)} (profile "
+                f"{plan.profile})")
+    else:
+        head = (f"{file}: read as {with_article(plan.title or plan.profile)} (profile "
+                f"{plan.profile}, from {plan.chosen})")
+    if plan.price == "list":
+        head += "; price: the list price, before the line's discounts (--price list)"
+    lines = [head]
+    width = max(len(source.field) for source in plan.fields)
+    for source in plan.fields:
+        where = ""
+        if source.columns:
+            letters = ", ".join(source.columns)
+            where = f" (column{'s' if len(source.columns) > 1 else ''} {letters})"
+        lines.append(f"  {source.field:<{width}} ← {source.how}{where}")
+    return "\n".join(lines)
 
 
 def summary_line(summary: Summary) -> str:
@@ -90,6 +122,9 @@ def _conversion_line(summary: Summary) -> str:
     assert counts is not None
     text = (f"{plural(counts.rows, 'row')} read: {plural(summary.items, 'item')}, "
             f"{counts.rejected:,} rejected")
+    if counts.skipped:
+        reasons = ", ".join(f"{number:,} {reason}" for reason, number in counts.skipped.items())
+        text += f", {counts.skipped_rows:,} skipped ({reasons})"
     if counts.blank:
         text += f", {plural(counts.blank, 'blank row')} skipped"
     written = counts.written

@@ -37,5 +37,10 @@ def open_source(path: str | Path, *, sheet: str | None = None, encoding: str | N
 def reopen(source: Source) -> Source:
     """The same source read again from its first row, as it was read (sheet, encoding,
     delimiter)."""
-    return open_source(source.path, sheet=source.sheet, encoding=source.encoding,
-                       delimiter=source.delimiter)
+    again = open_source(source.path, sheet=source.sheet, encoding=source.encoding,
+                        delimiter=source.delimiter)
+    if source.quoting or not again.quoting:
+        return again
+    unquoted = again.again(quoting=False)
+    again.close()
+    return unquoted

@@ -79,6 +79,7 @@ class Source(Protocol):
     delimiter: str | None
     notes: list[str]  # how it was read, for the report
     last: int  # the number of the last row taken
+    quoting: bool  # a text file's quote character quotes (False: it is text)
 
     def take(self, count: int) -> tuple[list[Row], ContentError | None]: ...
 
@@ -95,6 +96,8 @@ class Source(Protocol):
     def read_piece(self, piece: Piece) -> tuple[list[Row], Span] | None: ...
 
     def reopen_at(self, piece: Piece, row: int) -> Source: ...
+
+    def again(self, *, encoding: str | None = None, quoting: bool | None = None) -> Source: ...
 
     def close(self) -> None: ...
 
@@ -120,6 +123,7 @@ class RowSource:
     sheet: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
+    quoting = False
 
     def __init__(self, path: Path, rows: Iterator[Row], *, notes: list[str] | None = None,
                  last: int = 0) -> None:
@@ -182,6 +186,11 @@ class RowSource:
     def reopen_at(self, piece: Piece, row: int) -> Source:
         """The source read in order from where ``piece`` starts, after row ``row``."""
         raise NotImplementedError
+
+    def again(self, *, encoding: str | None = None, quoting: bool | None = None) -> Source:
+        """The source read again from its start in another encoding, or with quote characters
+        as text (a text file; any other source is this one, as it is)."""
+        return self
 
     def close(self) -> None:
         """Let go of the file."""

@@ -112,7 +112,7 @@ class TextSource(RowSource):
     blank = staticmethod(blank_text)
 
     def __init__(self, path: Path, encoding: str, delimiter: str, *, notes: list[str] | None = None,
-                 start: int = 0, row: int = 1) -> None:
+                 start: int = 0, row: int = 1, quoting: bool = True) -> None:
         handle = open(path, "rb")  # noqa: SIM115 - closed with the source
         self.lines_before = 0  # lines before where reading started, for messages
         if start:
@@ -123,7 +123,9 @@ class TextSource(RowSource):
         csv.field_size_limit(MAX_CELL)
         self.handle = io.TextIOWrapper(handle, encoding=_codec(encoding) if start else encoding,
                                        newline="")
-        self.reader = csv.reader(self.handle, delimiter=delimiter, strict=True)
+        self.reader = csv.reader(self.handle, delimiter=delimiter, strict=True,
+                                 quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE)
+        self.quoting = quoting
         super().__init__(path, zip(count(row), self.reader), notes=notes, last=row - 1)
         self.encoding = encoding
         self.delimiter = delimiter
@@ -228,7 +230,13 @@ class TextSource(RowSource):
     def reopen_at(self, piece: Piece, row: int) -> TextSource:
         assert self.encoding is not None and self.delimiter is not None
         return TextSource(self.path, self.encoding, self.delimiter, start=piece.start,
-                          row=row + 1)
+                          row=row + 1, quoting=self.quoting)
+
+    def again(self, *, encoding: str | None = None, quoting: bool | None = None
+              ) -> TextSource:
+        assert self.encoding is not None and self.delimiter is not None
+        return TextSource(self.path, encoding or self.encoding, self.delimiter,
+                          notes=self.notes, quoting=self.quoting if quoting is None else quoting)
 
     def close(self) -> None:
         self.handle.close()
