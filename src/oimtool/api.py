@@ -204,6 +204,7 @@ class ConvertOptions(NamedTuple):
             extra=kept,
             decimal=decimal or settings.get("decimal"),
             profile=profile or settings.get("profile"),
+            profile_from="--profile" if profile else "settings",
             settings_profile=config.profile,
             price=price,
             price_details=settings.get("price_details", True) if price_details is None

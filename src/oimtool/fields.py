@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 #: The seven keys of an order item, in the documented order (also the output order).
@@ -147,8 +148,12 @@ def words(name: str) -> list[str]:
         _TURKISH)).encode("ascii", "ignore").decode())]
 
 
-_BY_WORDS = {frozenset(words(name)): field for field, names in SYNONYMS.items()
-             for name in names if len(words(name)) > 1}
+@lru_cache(maxsize=1)
+def _by_words() -> dict[frozenset[str], str]:
+    """The synonyms of several words, by their set of words (built when first needed: a
+    check never needs it)."""
+    return {frozenset(words(name)): field for field, names in SYNONYMS.items()
+            for name in names if len(words(name)) > 1}
 
 
 def field_match(name: str) -> tuple[str, int] | None:
@@ -161,7 +166,7 @@ def field_match(name: str) -> tuple[str, int] | None:
     parts = words(name)
     if not parts:
         return None
-    found = _BY_WORDS.get(frozenset(parts))
+    found = _by_words().get(frozenset(parts))
     if found is not None:
         return found, 2
     if "sku" in parts:

@@ -332,7 +332,7 @@ def test_extra_keeps_cells_under_no_header_when_every_column_matched(cli, tmp_pa
     result = cli("convert", source, "--force", "-f", "json")
     [stray] = [p for p in report(result)["problems"] if p["code"] == "OIM016"]
     assert stray["source"]["row"] == 2
-    assert stray["message"].endswith('(--extra keeps such cells, as "column D")')
+    assert stray["message"].endswith('(--extra all keeps such cells, as "column D")')
 
 
 def test_an_encoding_that_does_not_fit_is_a_problem_of_the_file(cli, tmp_path):

@@ -248,6 +248,11 @@ def test_a_profile_in_the_settings_file(cli, tmp_path, monkeypatch):
                  "-f", "json")
     assert result.code == 0, result.out + result.err
     assert result.json()["plan"]["profile"] == "etsy"
+    # a profile named in the settings file is said to come from there
+    (tmp_path / "oimtool.toml").write_text('[convert]\nprofile = "etsy"\n', encoding="utf-8")
+    result = cli("convert", EXPORTS / "etsy" / "EtsySoldOrderItems2024.csv", "-o", "e.json",
+                 "-f", "json", "--force")
+    assert result.json()["plan"]["chosen"] == "settings"
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -257,6 +262,8 @@ def test_a_profile_in_the_settings_file(cli, tmp_path, monkeypatch):
     ('name = "x"\ntitle = "X"\nsignature = ["A"]\n[price]\nunit = "A"\n[[lines]]\n'
      'when = { A = }\nskip = "x"\n', "cannot read the settings"),
     ('name = "x"\nsignature = []\n', "'signature' must name at least one column"),
+    ('name = "x"\ntitle = "X"\nsignature = ["A"]\n[price]\nunit = "A"\n[[other]]\n'
+     'advice = "y"\n', "[[other]] needs a signature (its headers) and an advice"),
 ])
 def test_a_broken_profile_file_is_a_usage_error(cli, tmp_path, text, message):
     profile = tmp_path / "p.toml"
@@ -276,6 +283,7 @@ def test_profiles_command(cli):
                      "woocommerce"]
     shown = cli("profiles", "amazon").out
     assert "  price        ← line: item-price" in shown
+    assert "  when not UTF-8: cp1252" in shown
     assert "when item-status is Cancelled: skipped: cancelled before shipment" in shown
     assert cli("profiles", "nosuch").code == 2
 

@@ -24,8 +24,8 @@ def test_unit_less_a_line_discount():
     assert extra == {"retail_price": 79.9, "discount_amount": 35.96}
     assert [p.code for p in problems] == ["OIM018"]
     assert problems[0].message == (
-        "price: the paid unit price is 203.74 over 3 units, 67.913333…; written 67.91 (rounded "
-        "half up), so the line comes to 203.73: 0.01 less than the export's line")
+        "price: 203.74 paid for 3 units is 67.913333… a unit; written 67.91 (rounded half up), "
+        "so the line comes to 203.73: 0.01 less than the export's 203.74")
 
 
 def test_line_total_and_a_negative_discount():
@@ -54,6 +54,8 @@ def test_summed_base_and_tax_rate_and_per_unit_discounts():
     # Ticimax: net + its tax; 82.4958 + 16.4992 = 98.995 → 99.00, not the float's 98.99
     written, extra, problems = price(Recipe("paid_unit", (0, 1)), cells("82.4958", "16.4992"), 1)
     assert written == Decimal("99.00") and extra == {} and problems[0].code == "OIM018"
+    assert problems[0].message == ("price: the unit price paid is 98.995, more than 2 decimal "
+                                   "places; written 99.00 (rounded half up): 0.005 more")
     # IdeaSoft: (500 − 125 a unit) × 1.20
     recipe = Recipe("unit", (0,), (1,), per_unit=True, tax=2)
     written, extra, _ = price(recipe, cells("500", "125", "20"), 2)

@@ -48,6 +48,7 @@ class ReadOptions:
     settings_profile: Mapping[str, Any] | None = None  # [tool.oimtool.profile]
     price: str = "paid"  # "paid" (after the line's discounts) or "list"
     price_details: bool = True  # retail_price and discount_amount into extra_field
+    profile_from: str = "--profile"  # where ``profile`` was given: --profile, or "settings"
     order_numbers: Mapping[str, str] | None = None  # internal order id -> order number
     order_numbers_file: str | None = None  # where they came from, for messages
 
@@ -130,7 +131,10 @@ def read_header(source: Source, options: ReadOptions, shown: str) -> Header:
                            "(the profile's [order] internal_id)")
     header = Header(number, columns, [], layout, None, extra)
     header.notes = _notes(header, source, options, shown)
-    header.plan = plan(layout, columns, chosen if profile else "headers", extra)
+    if chosen == "--profile" and options.profile_from != "--profile":
+        chosen = options.profile_from
+    header.plan = plan(layout, columns, chosen if profile else "headers", extra,
+                       all_extra=options.extra is True)
     return header
 
 
@@ -181,8 +185,8 @@ def _profile_columns(texts: list[str], profile: Profile, options: ReadOptions
             raise MappingError(
                 f"this {profile.title} holds only {profile.internal_id!r}, the platform's "
                 f"internal order id, not the order number the customer knows ({wanted!r}); "
-                "oimtool will not guess one from the other. Export the lines with a "
-                f"{wanted!r} column (joined from the orders table), or give a file of both "
+                "oimtool will not guess one from the other. Export the lines with the column "
+                f"{wanted!r} (joined from the orders table), or give a file of both "
                 f"with --order-numbers FILE (a CSV: {profile.internal_id}, {wanted})")
         layout = layout._replace(order_numbers=options.order_numbers, internal=internal)
     elif options.order_numbers is not None and internal is not None:

@@ -124,10 +124,10 @@ def compile_profile(profile: Profile, header: Sequence[str], fields: Mapping[str
                   profile.null, html, kept, used=frozenset(used - set(fields.values())))
 
 
-def plan(layout: Layout, columns: Sequence[Column], chosen: str, extra: Sequence[Column]
-         ) -> Plan:
+def plan(layout: Layout, columns: Sequence[Column], chosen: str, extra: Sequence[Column],
+         *, all_extra: bool = False) -> Plan:
     """The plan to show: the profile, and where each field comes from; ``extra``: the
-    columns --extra keeps."""
+    columns --extra keeps (``all_extra``: and the cells under no header)."""
     by_field = {c.field: c for c in columns if c.field}
     headers = [c.header for c in columns]
 
@@ -156,15 +156,15 @@ def plan(layout: Layout, columns: Sequence[Column], chosen: str, extra: Sequence
     column = by_field.get("image_url")
     fields.append(PlanField("image_url", name(column.index) if column else "no column: null",
                             (column.letter,) if column else ()))
-    fields.append(_extra(layout, by_field.get("extra_field"), extra, name))
+    fields.append(_extra(layout, by_field.get("extra_field"), extra, name, all_extra))
     profile = layout.profile
     return Plan(profile.name if profile else None, profile.title if profile else None,
                 tuple(fields), "list" if layout.recipe and layout.recipe.use_list else "paid",
                 chosen)
 
 
-def _extra(layout: Layout, column: Column | None, extra: Sequence[Column], name: object
-           ) -> PlanField:
+def _extra(layout: Layout, column: Column | None, extra: Sequence[Column], name: object,
+           all_extra: bool) -> PlanField:
     parts, letters = [], []
     if column is not None:
         parts.append(f"'{column.header}' (its JSON)")
@@ -184,8 +184,10 @@ def _extra(layout: Layout, column: Column | None, extra: Sequence[Column], name:
             or layout.recipe.list_line is not None):
         parts.append('"retail_price" and "discount_amount" where the price was reduced')
     for c in extra:
-        parts.append(f"\"{c.header}\" (--extra)")
+        parts.append(f"\"{c.header}\" (kept as it is)")
         letters.append(c.letter)
+    if all_extra:
+        parts.append('a cell under no header as "column F" (its letter)')
     return PlanField("extra_field", ", ".join(parts) if parts else "{}", tuple(letters))
 
 

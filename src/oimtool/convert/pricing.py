@@ -96,12 +96,16 @@ def price(recipe: Recipe, number: Callable[[int], Decimal | None], quantity: Any
     written = chosen.quantize(_CENT, ROUND_HALF_UP)
     if written != chosen:
         difference = written * count - exact
-        problems.append(Problem("OIM018", (
-            f"price: the {'list' if use_list else 'paid'} unit price is {_shown(exact)} over "
-            f"{units} unit{'s' if units > 1 else ''}, {_shown(chosen)}; written {written} "
-            f"(rounded half up), so the line comes to {written * count}: "
-            f"{_shown(abs(difference))} {'more' if difference > 0 else 'less'} than the "
-            "export's line"), Location(field="price"), float(chosen)))
+        what = "list price" if use_list else "paid"
+        more = f"{_shown(abs(difference))} {'more' if difference > 0 else 'less'}"
+        if units > 1:
+            message = (f"price: {_shown(exact)} {what} for {units} units is {_shown(chosen)} a "
+                       f"unit; written {written} (rounded half up), so the line comes to "
+                       f"{written * count}: {more} than the export's {_shown(exact)}")
+        else:
+            message = (f"price: the unit price {what} is {_shown(chosen)}, more than 2 decimal "
+                       f"places; written {written} (rounded half up): {more}")
+        problems.append(Problem("OIM018", message, Location(field="price"), float(chosen)))
     extra: dict[str, float] = {}
     if recipe.details and list_line is not None and list_unit is not None:
         discount_amount = list_line - paid_line

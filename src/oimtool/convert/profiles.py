@@ -271,6 +271,11 @@ def from_data(data: Mapping[str, Any], origin: str) -> Profile:
     other = data.get("other", [])
     if not isinstance(other, list) or not all(isinstance(o, dict) for o in other):
         raise _fail(origin, "[[other]] must be a list of tables")
+    for table in other:
+        _known(table, ("signature", "advice"), origin, " in [[other]]")
+        if not _texts(table, "signature", origin) or not _text(table, "advice", origin):
+            raise _fail(origin, "[[other]] needs a signature (its headers) and an advice (what "
+                        "to export instead)")
     signature = _texts(data, "signature", origin)
     if not signature:
         raise _fail(origin, "'signature' must name at least one column")
@@ -384,4 +389,12 @@ def describe(profile: Profile) -> str:
         lines.append(f"  extra_field \"{extra.key}\" ← {', '.join(extra.headers())}")
     if profile.html:
         lines.append(f"  HTML entities decoded in: {', '.join(profile.html)}")
+    if profile.null:
+        lines.append(f"  read as blank: {', '.join(sorted(profile.null))}")
+    if not profile.quoting:
+        lines.append('  a quote character is text (the file is not quoted)')
+    if profile.encoding:
+        lines.append(f"  when not UTF-8: {profile.encoding}")
+    for other in profile.other:
+        lines.append(f"  refused, another report ({', '.join(other.signature)}): {other.advice}")
     return "\n".join(lines)

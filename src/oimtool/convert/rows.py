@@ -117,6 +117,7 @@ class RowConverter:
         )
         self._extra_columns = [(c.index, c.header) for c in header.extra]
         self._all_extra = options.extra is True
+        self._keep_extra = self._all_extra or bool(self._extra_columns)
         self.layout: Layout = header.layout
         self._price_cell = number_reader("price", integral=False, decimals=self.decimals)
         self._last_order: Any = None  # the order whose first line's cells are carried
@@ -155,7 +156,7 @@ class RowConverter:
             rows, verdicts = self._prepared(rows)
         quantities, prices = self._columns(rows)
         for index, (number, cells), q, p in zip(count(batch.first), rows, quantities, prices):
-            if verdicts:
+            if verdicts:  # a profile's: the line may be no sale, the item is made further
                 verdict = verdicts[index - batch.first]
                 if verdict is not None and verdict[0] == "skip":
                     reason = verdict[1]
@@ -165,9 +166,10 @@ class RowConverter:
                         skipped_rows.append(Skipped(number, originals[index - batch.first][1],
                                                     reason))
                     continue
-            item, found = self._item(number, cells, q, p)
-            if verdicts:
-                self._profiled(item, cells, found, verdicts[index - batch.first])
+                item, found = self._item(number, cells, q, p)
+                self._profiled(item, cells, found, verdict)
+            else:
+                item, found = self._item(number, cells, q, p)
             looked_up = order_lookup(item["order_number"], orders) if orders else None
             unknown = None
             if isinstance(looked_up, Problem):
@@ -365,7 +367,7 @@ class RowConverter:
             "extra_field": {} if extra_at is None or extra_at >= width else
             extra_field(cells[extra_at], found),
         }
-        if self._extra_columns or self._all_extra:
+        if self._keep_extra:
             extra = {header: cell_value(cells[i]) for i, header in self._extra_columns
                      if i < width and not empty(cells[i])}
             if self._all_extra and width > self._unnamed[0]:
@@ -464,7 +466,7 @@ def _stray(stray: list[tuple[int, Any]]) -> Problem:
     cells = f"{len(stray)} cell{'s' if len(stray) > 1 else ''}"
     return Problem("OIM016", (
         f"the row has {cells} under no header ({values}); dropped: check the row for a "
-        f"stray delimiter, or name the column (--extra keeps such cells, as "
+        f"stray delimiter, or name the column (--extra all keeps such cells, as "
         f"\"column {column_letter(stray[0][0])}\")"
     ))
 
