@@ -296,6 +296,9 @@ def run_convert(options: ConvertOptions, sink: Sink, *, stdout: IO[bytes] | None
             if progress is not None:
                 progress.clear()
             written = conversion.finish(stdout)
+            for stale in conversion.writer.removed:
+                notify(f"note: removed {stale}, a part of an earlier run beyond the last part "
+                       "written now")
         except BaseException:
             if progress is not None:
                 progress.clear()

@@ -74,15 +74,21 @@ def find_config(start: Path | None = None) -> Config:
         project = candidate / "pyproject.toml"
         if project.is_file():
             data = load_toml(project)
-            if "oimtool" in data.get("tool", {}):
-                return _config(project, data["tool"]["oimtool"])
+            tool = data.get("tool", {})
+            if isinstance(tool, dict) and "oimtool" in tool:
+                return _config(project, tool["oimtool"])
         if (candidate / ".git").exists():
             break
     return Config()
 
 
-def _config(path: Path, data: dict[str, Any]) -> Config:
+def _config(path: Path, data: Any) -> Config:
     config = Config(path)
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: [tool.oimtool] must be a table")
+    if not isinstance(data.get("convert", {}), dict):
+        raise InputError(f"{path}: convert must be a table ([convert], or [tool.oimtool.convert]"
+                         " in pyproject.toml)")
     for key in data:
         if key not in ("convert", "profile"):
             config.warnings.append(f"{path}: unknown setting {key!r} (ignored)")

@@ -99,17 +99,22 @@ def part_path(target: Path, number: int) -> Path:
 class ItemsWriter:
     """Writes order items as JSON arrays (2-space indent, UTF-8, trailing newline) into
     temporary files beside the target; ``commit`` renames them into place, ``abort`` removes
-    them. With ``split``, parts of at most that many items. ``target`` None: standard output,
-    written at ``commit``."""
+    them. With ``split``, parts of at most that many items: the parts an earlier run left are
+    replaced, and those beyond the last part written removed, only with ``overwrite``, and
+    never one of the run's inputs (``protected``). ``target`` None: standard output, written
+    at ``commit``."""
 
     _BATCH = 1000
 
     def __init__(self, target: Path | None, *, split: int | None = None,
-                 overwrite: bool = False) -> None:
+                 overwrite: bool = False, protected: Iterable[str | Path] = ()) -> None:
         self.target = target
         self.split = split
         self.count = 0
         self.paths: list[Path] = []
+        self.removed: list[Path] = []  # parts of an earlier run beyond the last one written
+        self._protected = {_identity(path): str(path) for path in protected}
+        self._earlier: list[tuple[int, Path]] = []
         self._pending: list[Any] = []
         self._parts: list[tuple[Path, Any, str]] = []  # (final path, handle, temporary path)
         self._in_part = 0
@@ -120,6 +125,8 @@ class ItemsWriter:
             if target.is_dir():
                 raise OutputError(f"{target} is a folder; give a file name")
             probe_folder(target)
+            if split is not None:
+                self._earlier = self._guard_parts(overwrite)
 
     @property
     def total(self) -> int:
@@ -210,12 +217,38 @@ class ItemsWriter:
                 publish(temp, path)
             self.paths.append(path)
         self._parts = []
-        if self.target is not None and self.split:  # parts an earlier, longer run left
-            stale = part_path(self.target, len(self.paths) + 1)
-            while stale.exists():
-                stale.unlink()
-                stale = part_path(self.target, int(stale.stem.rsplit("part", 1)[1]) + 1)
+        for number, stale in self._earlier:  # parts an earlier, longer run left
+            if number > len(self.paths):
+                with contextlib.suppress(FileNotFoundError):
+                    stale.unlink()
+                self.removed.append(stale)
         return self.paths
+
+    def _guard_parts(self, overwrite: bool) -> list[tuple[int, Path]]:
+        """The parts an earlier run left (number, path); OutputError when one is an input of
+        this run, or when there are some and ``overwrite`` is not given."""
+        assert self.target is not None
+        target = self.target
+        shape = re.compile(rf"{re.escape(target.stem)}\.part(\d{{3,}})"
+                           rf"{re.escape(target.suffix or '.json')}")
+        earlier = []
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(target.parent if str(target.parent) else "."):
+                match = shape.fullmatch(entry.name)
+                if match is not None:
+                    earlier.append((int(match[1]), target.with_name(entry.name)))
+        earlier.sort()
+        for _, path in earlier:
+            taken = self._protected.get(_identity(path))
+            if taken is not None:
+                raise OutputError(f"--split: {path} looks like a part of this output, and is an "
+                                  f"input of this run ({taken}): it would be replaced or "
+                                  "removed. Write the parts under another name (-o)")
+        if earlier and not overwrite:
+            raise OutputError(f"{earlier[0][1]} exists ({len(earlier)} part"
+                              f"{'s' if len(earlier) > 1 else ''} of an earlier run); use "
+                              "--force to replace them")
+        return earlier
 
     def abort(self) -> None:
         """Remove what was written."""

@@ -421,3 +421,67 @@ def test_interrupted_fix_leaves_nothing(tmp_path, big_items, signum, code, in_pl
     assert returncode == code, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["items.json"]
     assert hashlib.sha256(source.read_bytes()).hexdigest() == before
+
+
+@pytest.mark.parametrize(("files", "args", "message"), [
+    ({"oimtool.toml": "convert = 3\n"}, (), "convert must be a table"),
+    ({"pyproject.toml": "[tool]\noimtool = 3\n"}, (), "[tool.oimtool] must be a table"),
+    ({"oimtool.toml": "[convert\n"}, (), "cannot read the settings in"),
+    ({}, ("--encoding", "rot13"), "--encoding rot13: unknown encoding, or not one of text"),
+    ({}, ("--encoding", "base64"), "--encoding base64: unknown encoding, or not one of text"),
+])
+def test_settings_and_encodings_that_cannot_be_used_are_usage_errors(
+        cli, tmp_path, monkeypatch, files, args, message):
+    """A malformed settings file, or an encoding that is no encoding of text: exit 2 with a
+    message, never an internal error."""
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "a.csv").write_text("Order No,SKU,Qty,Price\nA,S,1,2\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = cli("convert", "a.csv", *args)
+    assert result.code == 2
+    assert message in result.err
+    assert not (tmp_path / "a.json").exists()
+
+
+SPLIT_EXPORT = "Order No,SKU,Qty,Price\nA,S,1,2\nB,S,1,2\nC,S,1,2\n"
+
+
+@pytest.mark.parametrize(("export", "orders", "out", "rows"), [
+    ("items.part003.csv", None, "items.csv", 2),  # 2 parts written, part 3 "stale": removed
+    ("items.part002.csv", None, "items.csv", 3),  # part 2 written over the export
+    ("a.csv", "items.part002.json", "items.json", 1),  # the orders file "stale"
+])
+def test_split_never_replaces_or_removes_an_input(cli, tmp_path, monkeypatch, export, orders,
+                                                  out, rows):
+    """--split parts are checked against every file the run reads, with --force too."""
+    monkeypatch.chdir(tmp_path)
+    text = "Order No,SKU,Qty,Price\n" + "".join(f"{c},S,1,2\n" for c in "ABC"[:rows])
+    (tmp_path / export).write_text(text, encoding="utf-8")
+    args = ["convert", export, "-o", out, "--split", "1", "--force"]
+    if orders:
+        (tmp_path / orders).write_text('[{"number": "A"}]', encoding="utf-8")
+        args += ["--orders", orders]
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    result = cli(*args)
+    assert result.code == 2
+    assert "is an input of this run" in result.err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing touched
+
+
+def test_split_replaces_and_removes_earlier_parts_only_with_force(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.csv").write_text(SPLIT_EXPORT, encoding="utf-8")
+    (tmp_path / "items.part002.json").write_text("[]\n", encoding="utf-8")
+    (tmp_path / "items.part004.json").write_text("[]\n", encoding="utf-8")
+    result = cli("convert", "a.csv", "-o", "items.json", "--split", "2")
+    assert result.code == 2
+    assert "items.part002.json exists (2 parts of an earlier run); use --force" in result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "a.csv", "items.part002.json", "items.part004.json"]
+    result = cli("convert", "a.csv", "-o", "items.json", "--split", "2", "--force")
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "a.csv", "items.part001.json", "items.part002.json"]
+    assert ("oimtool: note: removed items.part004.json, a part of an earlier run beyond the "
+            "last part written now") in result.err

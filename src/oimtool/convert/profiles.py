@@ -262,12 +262,10 @@ def from_data(data: Mapping[str, Any], origin: str) -> Profile:
     _known(file, ("quoting", "encoding"), origin, " in [file]")
     encoding = _text(file, "encoding", origin)
     if encoding is not None:
-        import codecs
+        from ..sources.text import text_encoding
 
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise _fail(origin, f"[file] encoding: unknown encoding {encoding!r}") from None
+        if not text_encoding(encoding):
+            raise _fail(origin, f"[file] encoding: {encoding!r} is no encoding of text")
     other = data.get("other", [])
     if not isinstance(other, list) or not all(isinstance(o, dict) for o in other):
         raise _fail(origin, "[[other]] must be a list of tables")

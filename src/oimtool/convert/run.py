@@ -45,7 +45,8 @@ class Conversion:
         self.jobs = jobs
         self.tuning = tuning
         self.shown = str(source)
-        self.writer = ItemsWriter(output, split=split, overwrite=force)
+        self.writer = ItemsWriter(output, split=split, overwrite=force,
+                                  protected=[source, *(index.path for index in orders)])
         self.source: Source = open_source(source, sheet=options.sheet,
                                           encoding=options.encoding,
                                           delimiter=options.delimiter)

@@ -77,6 +77,16 @@ def _first_non_utf8(handle: Any) -> int | None:
     return None
 
 
+def text_encoding(name: str) -> bool:
+    """Whether ``name`` is an encoding of text Python knows (not base64 or rot13, which are
+    codecs of bytes or of text to text)."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return False
+    return bool(getattr(info, "_is_text_encoding", True))
+
+
 def sniff_delimiter(text: str, suffix: str) -> str:
     """The delimiter that splits the first lines into rows of one width, preferring one that
     splits a line into known header names. Each line is split on its own, so that one stray
@@ -155,10 +165,9 @@ class TextSource(RowSource):
                 if note:
                     notes.append(note)
             else:
-                try:
-                    codecs.lookup(encoding)
-                except LookupError as exc:
-                    raise SourceError(f"--encoding {encoding}: unknown encoding") from exc
+                if not text_encoding(encoding):
+                    raise SourceError(f"--encoding {encoding}: unknown encoding, or not one of "
+                                      "text (as cp1254, utf-8, utf-16)")
         if delimiter is None:
             delimiter = sniff_delimiter(sample.decode(encoding, "replace"), path.suffix.lower())
         elif delimiter in ("tab", "\\t"):
