@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .errors import InputError, OptionError, OutputError
+from .format import shown_path
 from .problems import Change, Location, Plan, Problem, Sink, Summary
 from .tuning import DEFAULT, Tuning
 
@@ -122,7 +123,7 @@ def run_check(options: CheckOptions, sink: Sink) -> Summary:
     orders = _load_orders(options.orders, options.jobs, options.tuning)
     with Checker(orders, jobs=_jobs(options.jobs), tuning=options.tuning) as checker:
         for path in options.files:
-            sink.begin(str(path))
+            sink.begin(shown_path(path))
             for problem in checker.check_file(path):
                 sink.add(problem)
         for problem in checker.finish():
@@ -280,13 +281,14 @@ def run_convert(options: ConvertOptions, sink: Sink, *, stdout: IO[bytes] | None
             options.source, output=options.target, options=options.read or ReadOptions(),
             orders=orders,
             skip_invalid=options.skip_invalid, split=options.split, rejects=options.rejects,
-            force=options.force, jobs=_jobs(options.jobs), tuning=options.tuning)
+            force=options.force, jobs=_jobs(options.jobs), tuning=options.tuning,
+            inputs=list(options.orders))
     except (ConvertError, SourceError) as exc:
         raise InputError(str(exc)) from exc
     except ContentError as exc:
         return _unreadable(options.source, exc, sink)
     with _annotated(options, conversion, sink) as sink:
-        sink.begin(str(options.source))
+        sink.begin(shown_path(options.source))
         conversion.sink_plan = sink.plan
         if progress is not None:
             conversion.progress = progress.update
@@ -340,14 +342,18 @@ def _annotated(options: ConvertOptions, conversion: Conversion, sink: Sink) -> I
     from .output import atomic_output
     from .reporters import Tee
     from .reporters.xlsx import XlsxReporter
-    from .sources import reopen
+    from .sources import ContentError, reopen
 
     source = conversion.source
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
+        """The export's rows again, to the end or to where it breaks off (the report says
+        where, OIM017: the rows before are annotated)."""
         again = reopen(source)
         try:
             yield from again
+        except ContentError:
+            return
         finally:
             again.close()
 
@@ -364,9 +370,10 @@ def _unreadable(source: Path, error: Any, sink: Sink) -> Summary:
     from .problems import Conversion as Counts
 
     summary = Summary(files=1, conversion=Counts())
-    problem = Problem("OIM017", str(error), Location(str(source), cell=Cell(row=error.row)))
+    problem = Problem("OIM017", str(error), Location(shown_path(source),
+                                                     cell=Cell(row=error.row)))
     summary.add(problem)
-    sink.begin(str(source))
+    sink.begin(shown_path(source))
     sink.add(problem)
     sink.close(summary)
     return summary
@@ -438,7 +445,7 @@ def run_fix(options: FixOptions, sink: Sink, *, diff_to: IO[bytes] | None = None
     orders = _load_orders(options.orders, 1, options.tuning)
     with Checker(orders, tuning=options.tuning) as checker:
         for items, target in zip(options.files, targets, strict=True):
-            sink.begin(str(items), str(target))
+            sink.begin(shown_path(items), shown_path(target))
             diff = Diff(str(items), str(target)) if diff_to is not None else None
             result = fix_file(items, target=target, in_place=options.in_place,
                               dry_run=options.dry_run, force=options.force,

@@ -17,7 +17,7 @@ from typing import Any, BinaryIO, NamedTuple
 from .dedup import Seen, fingerprint, six
 from .errors import InputError, open_input
 from .fields import nesting_message
-from .format import show
+from .format import show, shown_path
 from .jsonstream import (
     ArrayReader,
     Batch,
@@ -215,7 +215,7 @@ class Checker:
 
     def check_file(self, path: str | Path) -> Iterator[Problem]:
         """Every problem of one order-item file, in file order."""
-        shown = str(path)
+        shown = shown_path(path)
         handle = open_input(path)
         self.summary.files += 1
         with handle, contextlib.closing(Seen(self.tuning.seen_in_memory)) as seen:

@@ -17,6 +17,7 @@ from typing import Any
 from .diff import Diff
 from .errors import InputError, open_input
 from .fields import FIELD_SET, ordered
+from .format import shown_path
 from .jsonstream import ArrayReader, Batch, EmptyArray, UnreadableItem, value_at
 from .orders import OrderIndex, order_lookup
 from .problems import ABSENT, Change, Fix, Move, Problem, Rename, Set, pointer
@@ -105,7 +106,7 @@ class Fixer:
 
     def run(self, path: Path, writer: Any, result: FixResult) -> Iterator[Change]:
         """Stream ``path`` through the fixes into ``writer`` (``write(item)``)."""
-        shown = str(path)
+        shown = shown_path(path)
         with open_input(path) as handle:
             reader = ArrayReader(handle, file=shown, tuning=self.tuning)
             try:

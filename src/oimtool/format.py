@@ -7,6 +7,7 @@ value reads the same wherever it is shown.
 from __future__ import annotations
 
 import math
+import os
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -59,6 +60,20 @@ def number_as_text(number: int | float) -> tuple[str, bool]:
     if math.isfinite(number) and number.is_integer():
         return str(int(number)), abs(number) < _EXACT_FLOAT_INT
     return repr(number), math.isfinite(number)
+
+
+def shown_path(path: object) -> str:
+    """A file's name as reports show it: as given, but for bytes that are no UTF-8 (a name
+    from a Latin-1 file system), written as escapes (``bad\\xff.json``), so that every
+    report can be written as UTF-8."""
+    text = str(path)
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    return text
 
 
 def with_article(noun: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from .errors import InputError, open_input
-from .format import number_as_text, show
+from .format import number_as_text, show, shown_path
 from .jsonstream import ArrayReader, Batch, EmptyArray, Placed, rebase, stream, worth_parallel
 from .problems import Fix, Location, Problem, Set, pointer
 from .tuning import DEFAULT, Tuning
@@ -131,7 +131,7 @@ def load_orders(path: str | Path, *, jobs: int = 1, tuning: Tuning = DEFAULT) ->
     Raises InputError when the file cannot be used: unreadable, not JSON, not an array, or an
     order without a non-empty text ``number``.
     """
-    shown = str(path)
+    shown = shown_path(path)
     numbers: dict[str, int] = {}
     problems: list[Problem] = []
     invalid: list[str] = []

@@ -485,3 +485,81 @@ def test_split_replaces_and_removes_earlier_parts_only_with_force(cli, tmp_path,
         "a.csv", "items.part001.json", "items.part002.json"]
     assert ("oimtool: note: removed items.part004.json, a part of an earlier run beyond the "
             "last part written now") in result.err
+
+
+def damaged_sheet(path: Path, rows: int = 2000) -> Path:
+    """A workbook whose sheet's deflate stream is broken at its first bytes (an invalid block
+    type), as a disk or a transfer damages a file: zlib's own error, not the zip's CRC."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Order No", "SKU", "Qty", "Price"])
+    for i in range(rows):
+        sheet.append([f"A{i}", f"S{i}", 1, 2.5])
+    book.save(path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start: start + 8] = b"\xff" * 8
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_damaged_deflate_stream_is_unreadable_not_a_crash(cli, tmp_path, monkeypatch,
+                                                           streamed):
+    import oimtool.sources.workbook as workbook
+
+    if streamed:
+        monkeypatch.setattr(workbook, "STREAM_CELLS", 10)
+    source = damaged_sheet(tmp_path / "d.xlsx")
+    result = cli("convert", source, "-o", tmp_path / "d.json")
+    assert result.code == 1, result.err
+    assert ": OIM017 cannot read the workbook: Error -3 while decompressing data" in result.out
+    assert not (tmp_path / "d.json").exists()
+
+
+def test_annotate_an_export_that_breaks_off(cli, tmp_path):
+    """The report says where the export breaks off (OIM017, exit 1); the annotated copy holds
+    the rows before, and the problem."""
+    source = tmp_path / "b.csv"
+    source.write_text('Order No,SKU,Qty,Price\nA,S,1,2\nB,"S,1,2\nC,S,1,2\n', encoding="utf-8")
+    result = cli("convert", source, "--annotate", tmp_path / "m.xlsx")
+    assert result.code == 1, result.err
+    marked = openpyxl.load_workbook(tmp_path / "m.xlsx")
+    rows = [[c.value for c in row] for row in marked.worksheets[0].iter_rows()]
+    assert rows[:2] == [["Order No", "SKU", "Qty", "Price"], ["A", "S", "1", "2"]]
+    problems = [[c.value for c in row] for row in marked["Problems"].iter_rows()]
+    assert any("OIM017" in str(cell) for row in problems for cell in row)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "csv", "sarif", "github", "junit"])
+def test_a_file_name_that_is_no_utf8_is_shown_escaped(cli, tmp_path, fmt):
+    """A name with byte 0xff (a Latin-1 file system): every report is written, as UTF-8, with
+    the byte as an escape."""
+    name = os.fsdecode(b"bad\xff.json")
+    path = tmp_path / name
+    write_json(path, [item(quantity=0)])
+    result = cli("check", path, "--format", fmt)
+    assert result.code == 1, result.err
+    shown = str(tmp_path / "bad") + "\\xff.json"
+    if fmt == "json":
+        assert {p["file"] for p in json.loads(result.out)["problems"]} == {shown}
+    elif fmt == "sarif":  # a URI: the escape's backslash percent-encoded
+        assert "bad%5Cxff.json" in json.loads(result.out)["runs"][0]["results"][0][
+            "locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    else:
+        assert shown in result.out
+    if fmt == "junit":
+        import xml.dom.minidom
+
+        xml.dom.minidom.parseString(result.out)
+
+
+def test_a_source_name_that_is_no_utf8_converts(cli, tmp_path):
+    source = tmp_path / os.fsdecode(b"sat\xfd\xfelar.csv")
+    source.write_bytes(b"Order No,SKU,Qty,Price\nA,S,0,2\n")
+    result = cli("convert", source, "-f", "json", "-o", tmp_path / "out.json")
+    assert result.code == 1
+    assert {p["file"] for p in result.json()["problems"]} == {
+        str(tmp_path / "sat") + "\\xfd\\xfelar.csv"}

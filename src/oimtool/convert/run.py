@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..dedup import Seen
+from ..format import shown_path
 from ..orders import OrderIndex, iter_unreferenced
 from ..output import ItemsWriter, RejectsWriter
 from ..problems import Conversion as Counts
@@ -39,14 +40,15 @@ class Conversion:
     def __init__(self, source: str | Path, *, output: Path | None, options: ReadOptions,
                  orders: Sequence[OrderIndex] = (), skip_invalid: bool = False,
                  split: int | None = None, rejects: Path | None = None, force: bool = False,
-                 jobs: int = 1, tuning: Tuning = DEFAULT) -> None:
+                 jobs: int = 1, tuning: Tuning = DEFAULT, inputs: Sequence[Path] = ()
+                 ) -> None:
         self.orders = orders
         self.skip_invalid = skip_invalid
         self.jobs = jobs
         self.tuning = tuning
-        self.shown = str(source)
+        self.shown = shown_path(source)
         self.writer = ItemsWriter(output, split=split, overwrite=force,
-                                  protected=[source, *(index.path for index in orders)])
+                                  protected=[source, *inputs])
         self.source: Source = open_source(source, sheet=options.sheet,
                                           encoding=options.encoding,
                                           delimiter=options.delimiter)

@@ -51,6 +51,7 @@ def choose_sheet(names: list[str], visible: list[str], sheet: str | None
 def _open_xlsx(path: Path, sheet: str | None) -> Source | None:
     """A large sheet of an .xlsx/.xlsm opened as a stream; None for one read whole."""
     import zipfile
+    import zlib
 
     from .xlsx_book import Book, XlsxError
     from .xlsx_stream import SheetStream, StreamSource
@@ -74,7 +75,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Source | None:
             archive.close()
             return None
         book.load()
-    except (XlsxError, zipfile.BadZipFile, KeyError, OSError,
+    except (XlsxError, zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError,
             ValueError, SyntaxError) as exc:  # defusedxml's refusals, ElementTree's errors
         archive.close()
         raise ContentError(f"cannot read the workbook: {exc}") from exc

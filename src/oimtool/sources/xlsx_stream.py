@@ -11,6 +11,7 @@ with the work (a worker cannot seek in a compressed part).
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,7 @@ class SheetStream:
             while True:
                 try:
                     chunk = handle.read(CHUNK)
-                except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+                except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
                     raise XlsxError(f"the workbook is damaged: {exc}") from exc
                 self.read += len(chunk)
                 plain = plain and b"<!" not in chunk
@@ -185,7 +186,7 @@ class SheetStream:
             while True:
                 try:
                     chunk = handle.read(size)
-                except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+                except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
                     # read in order from here, the rows before the damage are read first
                     yield Piece(offset, offset + len(buffer), True, bytes(buffer), False, head)
                     return
