@@ -421,12 +421,32 @@ class FixOptions(NamedTuple):
         targets = []
         for items in self.files:
             target = items if self.in_place else (self.out or default_output(items))
+            if self.in_place:
+                target = _in_place(items)
             if not self.in_place and target.resolve() == items.resolve():
                 raise OutputError(f"{target} is the input: use --in-place to rewrite it")
             if not (self.in_place or self.dry_run or self.force) and target.exists():
                 raise OutputError(f"{target} exists; use --force to replace it")
             targets.append(target)
         return targets
+
+
+def _in_place(items: Path) -> Path:
+    """The file ``fix --in-place`` rewrites for ``items``: a symbolic link's target (the link
+    stays a link); OutputError for a file with other names (hard links), which a new file
+    would leave with the old items."""
+    import os
+
+    try:
+        links = os.stat(items).st_nlink
+    except OSError:
+        return items  # the reading says what is wrong with it
+    if links > 1:
+        raise OutputError(f"--in-place: {items} has {links - 1} other name"
+                          f"{'s' if links > 2 else ''} (hard links), which would keep the "
+                          "old items: fix into another file (-o) and copy it over the links, or "
+                          "remove them first")
+    return items.resolve() if items.is_symlink() else items
 
 
 def run_fix(options: FixOptions, sink: Sink, *, diff_to: IO[bytes] | None = None) -> Summary:

@@ -39,6 +39,8 @@ class Interrupted(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
+        #: outputs already in place when the stop came (their check was cut short)
+        self.written: list[str] = []
 
 
 def open_input(path: str | Path, what: str = "") -> BinaryIO:

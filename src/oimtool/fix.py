@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .diff import Diff
-from .errors import InputError, open_input
+from .errors import InputError, Interrupted, open_input
 from .fields import FIELD_SET, ordered
 from .format import shown_path
 from .jsonstream import ArrayReader, Batch, EmptyArray, UnreadableItem, value_at
@@ -209,8 +209,13 @@ def fix_file(items: Path, *, target: Path, in_place: bool = False, dry_run: bool
             writer.abort()
         else:
             writer.commit()
-        for problem in checker.check_file(items if untouched else written):
-            on_problem(problem.at(file=str(target)) if dry_run else problem)
+        try:
+            for problem in checker.check_file(items if untouched else written):
+                on_problem(problem.at(file=str(target)) if dry_run else problem)
+        except Interrupted as stop:  # the output is in place: the message must say so
+            if not (untouched or dry_run):
+                stop.written.append(shown_path(target))
+            raise
         return result
     except BaseException:
         writer.abort()

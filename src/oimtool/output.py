@@ -43,7 +43,7 @@ def atomic_output(path: str | Path, *, overwrite: bool = True) -> Iterator[IO[by
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        publish(temp, target)
+        publish(temp, target, overwrite=overwrite)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)
@@ -113,6 +113,7 @@ class ItemsWriter:
         self.count = 0
         self.paths: list[Path] = []
         self.removed: list[Path] = []  # parts of an earlier run beyond the last one written
+        self._overwrite = overwrite
         self._protected = {_identity(path): str(path) for path in protected}
         self._earlier: list[tuple[int, Path]] = []
         self._pending: list[Any] = []
@@ -214,7 +215,7 @@ class ItemsWriter:
                 out.flush()
                 handle.close()
             else:
-                publish(temp, path)
+                publish(temp, path, overwrite=self._overwrite)
             self.paths.append(path)
         self._parts = []
         for number, stale in self._earlier:  # parts an earlier, longer run left
@@ -286,9 +287,12 @@ def _item_starts(body: bytes) -> list[int]:
 _ITEM_START = re.compile(rb",\n  \{")
 
 
-def publish(temp: str, path: Path) -> None:
+def publish(temp: str, path: Path, *, overwrite: bool = True) -> None:
     """Rename the temporary file ``temp`` to ``path`` (the mode of what it replaces kept, a new
-    file's following the umask); on failure, remove it and raise OutputError."""
+    file's following the umask); on failure, remove it and raise OutputError. Without
+    ``overwrite``, a ``path`` that another run made meanwhile is not replaced: the file is
+    linked in place, which fails when the name is taken (where the file system has no hard
+    links, it is renamed)."""
     try:
         if path.exists():
             with contextlib.suppress(OSError):
@@ -297,11 +301,30 @@ def publish(temp: str, path: Path) -> None:
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
+        if overwrite or not _linked(temp, path):
+            os.replace(temp, path)
+    except FileExistsError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise OutputError(f"{path} exists (written meanwhile by another run); use --force to "
+                          "replace it") from exc
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def _linked(temp: str, path: Path) -> bool:
+    """Give ``temp`` the name ``path`` unless the name is taken (FileExistsError); False when
+    the file system cannot link."""
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        return False
+    os.unlink(temp)
+    return True
 
 
 class RejectsWriter:

@@ -563,3 +563,57 @@ def test_a_source_name_that_is_no_utf8_converts(cli, tmp_path):
     assert result.code == 1
     assert {p["file"] for p in result.json()["problems"]} == {
         str(tmp_path / "sat") + "\\xfd\\xfelar.csv"}
+
+
+def test_an_output_made_meanwhile_is_not_replaced_without_force(tmp_path):
+    """Two runs to one new output, neither with --force: the one that ends second does not
+    replace the other's file (the check at the start cannot see the race)."""
+    from oimtool.errors import OutputError
+    from oimtool.output import ItemsWriter
+
+    target = tmp_path / "items.json"
+    writer = ItemsWriter(target, overwrite=False)
+    writer.write(item())
+    target.write_text("[]\n", encoding="utf-8")  # the other run, finished meanwhile
+    with pytest.raises(OutputError, match="exists \\(written meanwhile by another run\\)"):
+        writer.commit()
+    assert target.read_text(encoding="utf-8") == "[]\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["items.json"]  # no temporary file
+
+
+def test_fix_in_place_through_a_symlink_fixes_the_file_it_names(cli, tmp_path):
+    real = write_json(tmp_path / "real.json", [item(order_number=" ORD-1 ")])
+    link = tmp_path / "link.json"
+    link.symlink_to(real.name)
+    result = cli("fix", link, "--in-place")
+    assert result.code == 0, result.out + result.err
+    assert link.is_symlink() and os.readlink(link) == "real.json"
+    assert json.loads(real.read_text(encoding="utf-8"))[0]["order_number"] == "ORD-1"
+
+
+def test_fix_in_place_refuses_a_file_with_hard_links(cli, tmp_path):
+    real = write_json(tmp_path / "real.json", [item(product=" Tişört ")])
+    os.link(real, tmp_path / "other.json")
+    before = real.read_bytes()
+    result = cli("fix", real, "--in-place")
+    assert result.code == 2
+    assert "has 1 other name (hard links), which would keep the old items" in result.err
+    assert real.read_bytes() == before
+
+
+def test_an_interrupt_after_fix_wrote_says_what_was_written(cli, tmp_path, monkeypatch):
+    """Ctrl-C while fix checks the file it has written: the message says it was written."""
+    from oimtool.check import Checker
+    from oimtool.errors import Interrupted
+
+    def stop(self, path):
+        raise Interrupted(signal.SIGINT)
+        yield
+
+    source = write_json(tmp_path / "items.json", [item(order_number=" ORD-1 ")])
+    monkeypatch.setattr(Checker, "check_file", stop)
+    result = cli("fix", source, "-o", tmp_path / "fixed.json")
+    assert result.code == 130
+    assert result.err == ("oimtool: interrupted; already written, before their check ended: "
+                          f"{tmp_path / 'fixed.json'}\n")
+    assert json.loads((tmp_path / "fixed.json").read_text())[0]["order_number"] == "ORD-1"

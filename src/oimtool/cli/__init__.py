@@ -38,7 +38,11 @@ def main(argv: list[str] | None = None, *, tuning: Tuning | None = None) -> int:
         return EXIT_USAGE
     except Interrupted as exc:
         what = "interrupted" if exc.signum == signal.SIGINT else "terminated"
-        print(f"oimtool: {what}; nothing was written", file=sys.stderr)
+        if exc.written:
+            print(f"oimtool: {what}; already written, before their check ended: "
+                  f"{', '.join(exc.written)}", file=sys.stderr)
+        else:
+            print(f"oimtool: {what}; nothing was written", file=sys.stderr)
         return 128 + exc.signum
     except KeyboardInterrupt:  # before the handler was in place
         print("oimtool: interrupted; nothing was written", file=sys.stderr)
