@@ -427,6 +427,12 @@ def test_interrupted_fix_leaves_nothing(tmp_path, big_items, signum, code, in_pl
     ({"oimtool.toml": "convert = 3\n"}, (), "convert must be a table"),
     ({"pyproject.toml": "[tool]\noimtool = 3\n"}, (), "[tool.oimtool] must be a table"),
     ({"oimtool.toml": "[convert\n"}, (), "cannot read the settings in"),
+    ({"oimtool.toml": "[convert]\nextra = 3\n"}, (),
+     "convert setting 'extra' must be a bool or list"),
+    ({"oimtool.toml": "profile = 3\n"}, (), "[profile] must be a table"),
+    ({"oimtool.toml": '[convert]\ndecimal = ";"\n'}, (), "'decimal' must be \",\" or \".\""),
+    ({"oimtool.toml": '[convert]\nprofile = "nosuch"\n'}, (),
+     "--profile nosuch: no such profile; the built-in ones are amazon"),
     ({}, ("--encoding", "rot13"), "--encoding rot13: unknown encoding, or not one of text"),
     ({}, ("--encoding", "base64"), "--encoding base64: unknown encoding, or not one of text"),
 ])
