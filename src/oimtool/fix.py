@@ -73,6 +73,8 @@ def _apply(item: dict[str, Any], edit: Set | Rename | Move | Any, index: int, fi
         # The new extra_field holds every key that moves: move them all at once (nothing when
         # an earlier fix of this round did it).
         extra = edit.extra_field
+        if edit.key is not None and edit.key not in item:
+            return  # moved by the first move fix of the item, with every other key
         moved = [k for k in extra if k not in FIELD_SET and k in item and item[k] == extra[k]]
         if not moved:
             return

@@ -93,9 +93,15 @@ class Move(NamedTuple):
     item in any order, or only some of them, ends with the same ``extra_field``)."""
 
     extra_field: dict[str, Any]
+    key: str | None = None  # the key this fix is about: what a report shows is its member
 
     @property
     def shown(self) -> Any:
+        """What a report shows: the member this fix adds to extra_field (the whole of it, for
+        a fix about no one key), so that an item with N unknown keys reports N members, not N
+        copies of an extra_field of N keys."""
+        if self.key is not None and self.key in self.extra_field:
+            return {self.key: self.extra_field[self.key]}
         return self.extra_field
 
 

@@ -165,12 +165,16 @@ def test_unknown_keys_move_together_into_extra_field(cli, tmp_path):
         item(extra_field={"size": "M", "gift": 1}, colour="red", Fiyat=5, gift=True),
     ])
     report = cli("check", path, "-f", "json").json()
-    moved = {"size": "M", "gift": 1, "colour": "red", "Fiyat": 5}
+    # each fix shows the member it adds; applied, any of them moves both keys at once
     assert [(p["field"], p["fix"]) for p in report["problems"]] == [
-        ("colour", {"value": moved, "safe": False}),
-        ("Fiyat", {"value": moved, "safe": False}),
+        ("colour", {"value": {"colour": "red"}, "safe": False}),
+        ("Fiyat", {"value": {"Fiyat": 5}, "safe": False}),
         ("gift", None),
     ]
+    fixed = tmp_path / "fixed.json"
+    assert cli("fix", path, "--unsafe", "-o", fixed).code == 0
+    assert json.loads(fixed.read_text())[0]["extra_field"] == {
+        "size": "M", "gift": 1, "colour": "red", "Fiyat": 5}
     assert 'unknown key "Fiyat" (did you mean "price"?)' in report["problems"][1]["message"]
     assert "move it into extra_field or remove it" in report["problems"][2]["message"]
 

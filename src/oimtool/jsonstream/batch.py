@@ -33,7 +33,8 @@ class Batch:
     ``offset`` the byte offset of ``data[0]`` in the (UTF-8) stream, ``line`` and ``column``
     its position."""
 
-    __slots__ = ("_lines", "_starts", "column", "data", "items", "line", "offset", "start")
+    __slots__ = ("_last", "_lines", "_members", "_starts", "column", "data", "items", "line",
+                 "offset", "start")
 
     def __init__(self, start: int, items: list[Any], data: bytes, offset: int, line: int,
                  column: int) -> None:
@@ -45,6 +46,10 @@ class Batch:
         self.column = column
         self._starts: list[int] | None = None
         self._lines: list[int] | None = None
+        #: the member offsets of the item located last: an item with many problems (10⁶
+        #: unknown keys) is scanned once, not once a problem
+        self._members: tuple[int, dict[str, tuple[int, int]]] | None = None
+        self._last: tuple[int, int, int] | None = None  # the last position: line, offset, column
 
     def __repr__(self) -> str:
         return f"Batch(start={self.start}, items={len(self.items)}, offset={self.offset})"
@@ -65,14 +70,21 @@ class Batch:
         return self._starts[k]
 
     def position(self, rel: int) -> tuple[int, int]:
-        """Line and column (1-based, in characters) of ``data[rel]``."""
+        """Line and column (1-based, in characters) of ``data[rel]``. Counted on from the
+        last position asked when it is on the same line before ``rel``: the problems of one
+        long line (an item of 10⁶ keys written on one) are placed in one pass, not one pass
+        each."""
         if self._lines is None:
             self._lines = [m.start() for m in _NEWLINE.finditer(self.data)]
         n = bisect.bisect_left(self._lines, rel)
-        if n == 0:
-            return self.line, self.column + char_count(self.data[:rel])
-        line_start = self._lines[n - 1] + 1
-        return self.line + n, 1 + char_count(self.data[line_start:rel])
+        line_start = self._lines[n - 1] + 1 if n else 0
+        last = self._last
+        if last is not None and last[0] == n and line_start <= last[1] <= rel:
+            column = last[2] + char_count(self.data[last[1]:rel])
+        else:
+            column = (self.column if n == 0 else 1) + char_count(self.data[line_start:rel])
+        self._last = (n, rel, column)
+        return self.line + n, column
 
     def item_text(self, k: int) -> bytes:
         """The text of item ``k``."""
@@ -133,8 +145,10 @@ class Batch:
         """Position of item ``k``, or of the value (``at_key``: the key) of one of its members."""
         start = self.item_start(k)
         if key is not None and self.data[start] == 0x7B:
-            end = item_end(self.data, start) or len(self.data)
-            found = member_offsets(self.data, start, end).get(key)
+            if self._members is None or self._members[0] != k:
+                end = item_end(self.data, start) or len(self.data)
+                self._members = (k, member_offsets(self.data, start, end))
+            found = self._members[1].get(key)
             if found is not None:
                 return self.position(found[0] if at_key else found[1])
         return self.position(start)

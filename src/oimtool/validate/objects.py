@@ -164,8 +164,8 @@ def unknown_keys(item: dict[str, Any], out: list[Problem]) -> None:
     extra = item.get("extra_field")
     targets = {key: suggest_field(key) for key in unknown}
     renamed = {t for t in targets.values() if t is not None and t not in item}
-    movable = [key for key in unknown if targets[key] not in renamed and (
-        extra is None or (isinstance(extra, dict) and key not in extra))]
+    movable = {key: True for key in unknown if targets[key] not in renamed and (
+        extra is None or (isinstance(extra, dict) and key not in extra))}  # ordered, O(1) in
     # Every move fix carries extra_field with all movable keys in it: any order of applying
     # them, or only some of them, ends with the same extra_field.
     moved = {**(extra if isinstance(extra, dict) else {}), **{key: item[key] for key in movable}}
@@ -176,7 +176,7 @@ def unknown_keys(item: dict[str, Any], out: list[Problem]) -> None:
             fix = Fix.of(Rename(key, target, item[key]), safe=False)
             todo = f'rename it to "{target}"'
         elif key in movable:
-            fix = Fix.of(Move(moved), safe=False)
+            fix = Fix.of(Move(moved, key), safe=False)
             todo = "move it into extra_field"
         else:
             fix = None
