@@ -174,6 +174,7 @@ class ConvertOptions(NamedTuple):
         folder when None; its warnings go to ``notify``). Raises OptionError for a value that
         cannot be used."""
         from .convert import ReadOptions
+        from .convert.lines import read_order_numbers
 
         if config is None:
             from .config import find_config
@@ -210,7 +211,7 @@ class ConvertOptions(NamedTuple):
             price=price,
             price_details=settings.get("price_details", True) if price_details is None
             else price_details,
-            order_numbers=None if order_numbers is None else _order_numbers(order_numbers),
+            order_numbers=None if order_numbers is None else read_order_numbers(order_numbers),
             order_numbers_file=None if order_numbers is None else str(order_numbers),
         )
         return cls(source, read, **given)
@@ -222,38 +223,6 @@ class ConvertOptions(NamedTuple):
         if self.output == "-":
             return None
         return Path(self.output) if self.output else self.source.with_suffix(".json")
-
-
-def _order_numbers(path: Path) -> dict[str, str]:
-    """--order-numbers: a CSV (or TSV) with a header row, the platform's internal order id in
-    its first column and the order number in its second."""
-    import csv
-
-    from .errors import open_input
-
-    try:
-        handle = open_input(path)
-    except InputError as exc:
-        raise OptionError("--order-numbers", str(exc)) from exc
-    with handle:
-        raw = handle.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1254")
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)
-    numbers: dict[str, str] = {}
-    for k, row in enumerate(csv.reader(text.splitlines(), delimiter=delimiter)):
-        if k == 0 or not row or not any(c.strip() for c in row):
-            continue  # the header
-        if len(row) < 2 or not row[0].strip() or not row[1].strip():
-            raise OptionError("--order-numbers", f"{path}, line {k + 1}: write the internal "
-                              "order id, then the order number")
-        numbers[row[0].strip()] = row[1].strip()
-    if not numbers:
-        raise OptionError("--order-numbers", f"{path} holds no ids below its header")
-    return numbers
 
 
 def _mapping(entries: Iterable[str]) -> dict[str, str]:

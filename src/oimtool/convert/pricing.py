@@ -36,10 +36,6 @@ class Recipe(NamedTuple):
     use_list: bool = False  # --price list: the list (undiscounted) unit price
     details: bool = True  # retail_price and discount_amount into extra_field
 
-    def positions(self) -> list[int]:
-        return [*self.base, *self.discounts, *(p for p in (
-            self.list_unit, self.list_line, self.tax, self.total) if p is not None)]
-
 
 def decimal(value: Any) -> Decimal | None:
     """A cell's number (as the number reader gives it) as a decimal; None when it is none."""
