@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..fields import FIELDS, field_match, fold, known_count, words
+from ..fields import FIELDS, field_match, known_count, words
 from ..format import column_letter, with_article
 from ..problems import Cell, Location, Plan, Problem
 from ..sources import ContentError, Source, blank_cells
@@ -171,8 +171,8 @@ def _profile_columns(texts: list[str], profile: Profile, options: ReadOptions
             taken[name] = position
     price_mapped = "price" in taken
     if not price_mapped:
-        base = next((find(texts, names[0]) for _, names in profile.prices.bases
-                     if find(texts, names[0]) is not None), None)
+        base = next((at for _, names in profile.prices.bases
+                     if (at := find(texts, names[0])) is not None), None)
         if base is not None and base not in chosen:
             chosen[base] = "price"
             taken["price"] = base
@@ -338,16 +338,15 @@ def _mapped(texts: list[str], mapping: Mapping[str, str], settings: Mapping[str,
         if name not in FIELDS:
             raise MappingError(f"--map {name}=…: {name} is not an order-item field; the "
                                f"fields are {', '.join(FIELDS)}")
-        matches = [i for i, t in enumerate(texts) if t == wanted.strip()] or [
-            i for i, t in enumerate(texts) if t and fold(t) == fold(wanted)]
-        if not matches:
+        at = find(texts, wanted)
+        if at is None:
             if name not in mapping:
                 continue  # a settings file serves several layouts: this one has no such column
             found = [t for t in texts if t]
             raise MappingError(f'--map {name}="{wanted}": there is no column "{wanted}"; '
                                f"the headers are: {', '.join(found)}")
-        if matches[0] in chosen:
-            raise MappingError(f'--map {chosen[matches[0]]} and --map {name} both name the '
-                               f'column "{texts[matches[0]]}": a column holds one field')
-        chosen[matches[0]] = name
+        if at in chosen:
+            raise MappingError(f'--map {chosen[at]} and --map {name} both name the '
+                               f'column "{texts[at]}": a column holds one field')
+        chosen[at] = name
     return chosen
