@@ -41,6 +41,8 @@ class Interrupted(BaseException):
         self.signum = signum
         #: outputs already in place when the stop came (their check was cut short)
         self.written: list[str] = []
+        #: what is true when the stop came, when "nothing was written" is not (an upload)
+        self.note: str | None = None
 
 
 def open_input(path: str | Path, what: str = "") -> BinaryIO:

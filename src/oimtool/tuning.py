@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 
 class Tuning(NamedTuple):
-    """Sizes for cutting and spreading work (bytes, rows or items)."""
+    """Sizes for cutting and spreading work (bytes, rows or items), and the waits of an
+    upload."""
 
     #: Files smaller than this are read in this process: forking would cost more than it saves.
     parallel_min_bytes: int = 16 << 20
@@ -38,6 +39,15 @@ class Tuning(NamedTuple):
     chunk_bytes: int = 256 << 10
     #: Item fingerprints kept in memory to find repeated items before the rest go to disk.
     seen_in_memory: int = 1_000_000
+    #: The waits of ``oimtool upload`` (seconds): the first look at a migration's progress and
+    #: the longest wait between two (the wait doubles); a request's timeout; how often a
+    #: request that may be repeated is (a progress read, a post that could not connect or got
+    #: 429); the longest Retry-After honoured.
+    poll_first: float = 1.0
+    poll_max: float = 30.0
+    http_timeout: float = 300.0
+    http_retries: int = 5
+    retry_after_max: float = 300.0
 
 
 DEFAULT = Tuning()

@@ -13,7 +13,7 @@ import signal
 import sys
 
 from ..tuning import Tuning
-from . import check, convert, fix, info, profiles  # noqa: F401 - each registers its command
+from . import check, convert, fix, info, profiles, upload  # noqa: F401 - each registers its command
 from .app import EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, app
 from .options import ReportFormat
 
@@ -38,7 +38,9 @@ def main(argv: list[str] | None = None, *, tuning: Tuning | None = None) -> int:
         return EXIT_USAGE
     except Interrupted as exc:
         what = "interrupted" if exc.signum == signal.SIGINT else "terminated"
-        if exc.written:
+        if exc.note:
+            print(f"oimtool: {what}; {exc.note}", file=sys.stderr)
+        elif exc.written:
             print(f"oimtool: {what}; already written, before their check ended: "
                   f"{', '.join(exc.written)}", file=sys.stderr)
         else:
