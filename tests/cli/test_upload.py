@@ -289,6 +289,11 @@ def test_a_post_without_answer_is_never_repeated_on_its_own(up: Any, items: Path
     second = up(items, "--wait")
     assert second.code == 2
     assert "nothing was sent:\n  part 1 (items.json, items 1–5): part 1 was posted on" in second.err
+    status = _ran(up_status(items))
+    assert status.code == 0
+    assert status.out.splitlines()[1].split()[7:10] == ["no", "answer", "-"]
+    assert "part 1 of items.json: posted on " in status.out
+    assert ", no answer: the post was sent, but no answer came in time" in status.out
     assert omnitron.posts == 1
     skipped = up(items, "--wait", "--skip", "1")
     assert skipped.code == 0, skipped.err
@@ -298,6 +303,7 @@ def test_a_post_without_answer_is_never_repeated_on_its_own(up: Any, items: Path
     assert later.code == 0
     assert "sent before" in later.out
     assert omnitron.posts == 1
+    assert "taken as sent" in _ran(up_status(items)).out
 
 
 def test_again_resends_a_post_without_answer(up: Any, items: Path,
@@ -519,3 +525,31 @@ def test_https_with_a_company_ca(items: Path, tmp_path: Path, cli: Any) -> None:
                       "--ca-bundle", cert, tuning=QUICK)
         assert trusted.code == 0, trusted.err
         assert len(server.state.received) == 1
+
+
+def test_usage_errors(cli: Any, items: Path, tmp_path: Path,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    url = ["--url", "https://omnitron.example.com", "--channel", "3"]
+    cases = [
+        (["upload", items, "--status"], "--status reads the ledger: give no files"),
+        (["upload", *url], "give the order-item files to upload"),
+        (["upload", items, "--channel", "3"], "give --url (or set OIMTOOL_URL)"),
+        (["upload", items, *url, "--again", "two"], "'two': give a part number or 'all'"),
+        (["upload", items, *url, "--part-size", "0"], "give a number of items of at least 1"),
+        (["upload", items, *url, "--token-file", tmp_path / "missing"], "cannot read"),
+        (["upload", items, *url, "--ca-bundle", tmp_path / "none.pem"],
+         "none.pem is not a file of certificates"),
+    ]
+    for args, message in cases:
+        result = cli(*args)
+        assert result.code == 2, args
+        assert message in result.err, (args, result.err)
+    monkeypatch.delenv("OIMTOOL_TOKEN")
+    monkeypatch.delenv("OIMTOOL_PASSWORD", raising=False)
+    result = cli("upload", items, *url, "--username", "ops")  # stdin is not a terminal here
+    assert result.code == 2
+    assert "no password for 'ops': set OIMTOOL_PASSWORD, or run at a terminal to be asked" in (
+        result.err)
+    monkeypatch.setenv("OIMTOOL_URL", "https://omnitron.example.com")
+    monkeypatch.setenv("OIMTOOL_CHANNEL", "3")
+    assert cli("upload", items, "--dry-run").code == 0  # the address from the environment

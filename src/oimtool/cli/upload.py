@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, TextIO
 
 import typer
 
@@ -122,7 +122,7 @@ def upload(
 
     credentials = _credentials(token_file, username)
     follow = sys.stderr.isatty() if wait is None else wait
-    events = _Events()
+    events = Events()
     if show_status:
         if files:
             raise typer.BadParameter("--status reads the ledger: give no files",
@@ -144,6 +144,10 @@ def upload(
         else:
             raise typer.BadParameter(f"{value!r}: give a part number or 'all'",
                                      param_hint="--again")
+    if not dry_run and credentials.username and credentials.password is None:
+        raise typer.BadParameter(f"no password for {credentials.username!r}: set "
+                                 "OIMTOOL_PASSWORD, or run at a terminal to be asked",
+                                 param_hint="--username")
     if not dry_run and not credentials.given:
         raise typer.BadParameter("no token: set OIMTOOL_TOKEN, or give --token-file PATH or "
                                  "--username NAME", param_hint="--token-file")
@@ -217,39 +221,48 @@ def _blocking(summary: object, strict: bool) -> str:
     return f"{warnings:,} warning{'s' if warnings != 1 else ''}, and --strict makes warnings block"
 
 
-class _Events:
+class Events:
     """Lines on standard error; a progress bar there when it is a terminal."""
 
-    def __init__(self) -> None:
+    def __init__(self, out: TextIO | None = None, *, bar: bool | None = None) -> None:
         env = os.environ
-        self.bar = sys.stderr.isatty() and not env.get("CI") and not env.get("NO_PROGRESS")
+        self.out = out or sys.stderr
+        self.bar = (self.out.isatty() and not env.get("CI") and not env.get("NO_PROGRESS")
+                    ) if bar is None else bar
         self.shown = False
         self.last = 0.0
 
     def say(self, text: str) -> None:
         self.clear()
-        print(f"oimtool: {text}", file=sys.stderr, flush=True)
+        print(f"oimtool: {text}", file=self.out, flush=True)
 
-    def progress(self, part: Part, counts: Counts) -> None:
+    def progress(self, part: Part, counts: Counts, done: int, total: int) -> None:
         if not self.bar:
             return
         now = time.monotonic()
         if now - self.last < 0.2 and not counts.finished:
             return
         self.last = now
-        fraction = counts.processed / counts.total if counts.total else 0.0
-        bar = "#" * int(min(fraction, 1.0) * 30)
-        sys.stderr.write(f"\r\033[Kpart {part.number} [{bar:<30}] {fraction:4.0%} "
-                         f"{counts.processed:,} of {counts.total:,} items, "
-                         f"{counts.errors:,} errors")
-        sys.stderr.flush()
+        self.out.write(bar_line(part, counts, done, total))
+        self.out.flush()
         self.shown = True
 
     def clear(self) -> None:
         if self.shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
+            self.out.write("\r\033[K")
+            self.out.flush()
             self.shown = False
+
+
+def bar_line(part: Part, counts: Counts, done: int, total: int) -> str:
+    """``part 2 [#####     ]  45% 450 of 1,000 items, 0 errors; all parts 1,450 of 5,000``"""
+    fraction = min(1.0, counts.processed / counts.total) if counts.total else 0.0
+    bar = "#" * int(fraction * 30)
+    line = (f"\r\033[Kpart {part.number} [{bar:<30}] {fraction:4.0%} {counts.processed:,} of "
+            f"{counts.total:,} items, {counts.errors:,} errors")
+    if total > part.items:
+        line += f"; all parts {done:,} of {total:,}"
+    return line
 
 
 def _plan(decisions: list[Decision]) -> None:
@@ -289,7 +302,7 @@ def _results(results: list[Result], ledger: Path) -> None:
             print(f"part {result.part.number}: {result.note}")
 
 
-def _status(ledger: Path | None, credentials: Credentials, events: _Events, *, wait: bool,
+def _status(ledger: Path | None, credentials: Credentials, events: Events, *, wait: bool,
             ca_bundle: Path | None, ctx: typer.Context) -> None:
     from ..upload import Ledger, UploadStop, status
     from ..upload.ledger import default_path

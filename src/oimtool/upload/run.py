@@ -73,7 +73,8 @@ class Events(Protocol):
 
     def say(self, text: str) -> None: ...
 
-    def progress(self, part: Part, counts: Counts) -> None: ...
+    def progress(self, part: Part, counts: Counts, done: int, total: int) -> None:
+        """``counts`` of ``part``; ``done`` of the ``total`` items this run sends processed."""
 
 
 class Decision(NamedTuple):
@@ -194,6 +195,8 @@ def send(decisions: Sequence[Decision], ledger: Ledger, target: Target,
             events.say(f"part {decision.part.number} ({decision.part.shown()}): skipped: "
                        f"{decision.why}")
         return [Result(d.part, d.action, d.earlier, d.why) for d in decisions]
+    sending = sum(d.part.items for d in todo)
+    done = 0
     with Omnitron(target.url, target.channel, verify=target.verify, tuning=tuning) as omnitron:
         credentials.apply(omnitron)
         halted = ""
@@ -211,7 +214,9 @@ def send(decisions: Sequence[Decision], ledger: Ledger, target: Target,
             attempt = _post(omnitron, ledger, target, part, len(decisions), file_hashes, events)
             if wait:
                 try:
-                    counts = follow(omnitron, ledger, attempt, part, events, tuning)
+                    counts = follow(omnitron, ledger, attempt, part, events, tuning,
+                                    (done, sending))
+                    done += part.items
                 except Interrupted as exc:
                     exc.note = (f"part {part.number} went in (migration "
                                 f"{attempt.migration_id}) and the ledger says so; the parts "
@@ -264,7 +269,7 @@ def _post(omnitron: Omnitron, ledger: Ledger, target: Target, part: Part, parts:
 
 
 def follow(omnitron: Omnitron, ledger: Ledger, attempt: Attempt, part: Part, events: Events,
-           tuning: Tuning = DEFAULT) -> Counts:
+           tuning: Tuning = DEFAULT, overall: tuple[int, int] | None = None) -> Counts:
     """Read a migration's progress until it is done, waiting longer each time (doubling up to
     ``tuning.poll_max``); each change recorded."""
     assert attempt.migration_id is not None
@@ -273,7 +278,8 @@ def follow(omnitron: Omnitron, ledger: Ledger, attempt: Attempt, part: Part, eve
     while True:
         omnitron.sleep(pause)
         counts = omnitron.progress(attempt.migration_id)
-        events.progress(part, counts)
+        before, total = overall or (0, part.items)
+        events.progress(part, counts, before + min(counts.processed, part.items), total)
         if counts.finished:
             ledger.record({"event": "finished", "id": attempt.id, **counts._asdict()})
             if counts.total != part.items:
