@@ -96,9 +96,27 @@ def _jobs(jobs: int) -> int:
 
 
 def _load_orders(paths: Sequence[Path], jobs: int, tuning: Tuning) -> list[Any]:
-    from .orders import load_orders
+    from .orders import load_all
 
-    return [load_orders(path, jobs=_jobs(jobs), tuning=tuning) for path in paths]
+    return load_all(paths, jobs=_jobs(jobs), tuning=tuning)
+
+
+def _item_files(paths: Sequence[Path], orders: Sequence[Path]) -> None:
+    """Refuse, before any work, a file given as order items that is plainly something else: an
+    export (convert it), an orders file (give it with --orders)."""
+    from .kinds import ORDERS, TEXT_EXPORT, WORKBOOK, as_export, kind_of
+
+    for path in paths:
+        kind = kind_of(path)
+        shown = shown_path(path)
+        if kind in (WORKBOOK, TEXT_EXPORT):
+            raise InputError(as_export(shown, kind))
+        if kind == ORDERS:
+            given = " (it is given with --orders too)" if path in orders else (
+                f": give it with --orders {shown}")
+            raise InputError(f"{shown} is an order migration file (its entries have "
+                             f"\"number\", user, amount…, not \"order_number\"), not an "
+                             f"order-item file{given}")
 
 
 # -- check --------------------------------------------------------------------------------
@@ -121,6 +139,7 @@ def run_check(options: CheckOptions, sink: Sink) -> Summary:
     from .output import refuse_inputs
 
     refuse_inputs([*options.files, *options.orders], [("--output", options.report)])
+    _item_files(options.files, options.orders)
     orders = _load_orders(options.orders, options.jobs, options.tuning)
     with Checker(orders, jobs=_jobs(options.jobs), tuning=options.tuning) as checker:
         for path in options.files:
@@ -244,6 +263,7 @@ def run_convert(options: ConvertOptions, sink: Sink, *, stdout: IO[bytes] | None
     from .convert import Conversion, ConvertError, ReadOptions
     from .sources import ContentError, SourceError
 
+    _not_json(options.source)
     _guard_convert(options)
     orders = _load_orders(options.orders, options.jobs, options.tuning)
     try:
@@ -281,6 +301,21 @@ def run_convert(options: ConvertOptions, sink: Sink, *, stdout: IO[bytes] | None
             notify(f"note: {target} is from an earlier run, not this one")
         sink.close(conversion.summary)
     return conversion.summary
+
+
+def _not_json(source: Path) -> None:
+    """Refuse a JSON file given to convert: it is checked or fixed, not converted."""
+    from .kinds import ITEMS, ORDERS, kind_of
+
+    kind = kind_of(source)
+    shown = shown_path(source)
+    if kind == ITEMS or (kind is None and source.suffix.lower() == ".json"):
+        raise InputError(f"{shown} is a JSON file{' of order items' if kind else ''}, not an "
+                         "export: convert reads CSV, TSV and Excel/ODS exports. Check it with "
+                         f"`oimtool check {shown}`, or repair it with `oimtool fix {shown}`")
+    if kind == ORDERS:
+        raise InputError(f"{shown} is an order migration file, not an export: give it with "
+                         "--orders, to cross-check the order numbers of the export")
 
 
 def _guard_convert(options: ConvertOptions) -> None:
@@ -431,6 +466,7 @@ def run_fix(options: FixOptions, sink: Sink, *, diff_to: IO[bytes] | None = None
     targets = options.targets()
     written = [] if options.in_place else [("--out", target) for target in targets]
     refuse_inputs([*options.files, *options.orders], [*written, ("--output", options.report)])
+    _item_files(options.files, options.orders)
     changes = 0
     orders = _load_orders(options.orders, 1, options.tuning)
     with Checker(orders, tuning=options.tuning) as checker:

@@ -29,7 +29,7 @@ from .jsonstream import (
     value_at,
     worth_parallel,
 )
-from .orders import OrderIndex, iter_unreferenced, load_orders, order_lookup
+from .orders import OrderIndex, iter_unreferenced, load_all, order_lookup
 from .problems import Fix, Location, Problem, Set, Summary, pointer
 from .tuning import DEFAULT, Tuning
 from .validate import explain, is_clean, too_deep
@@ -186,7 +186,7 @@ class Checker:
     def with_orders(cls, paths: Iterable[str | Path], *, jobs: int = 1,
                     tuning: Tuning = DEFAULT) -> Checker:
         """A checker that cross-checks against the given order migration files."""
-        return cls([load_orders(p, jobs=jobs, tuning=tuning) for p in paths], jobs=jobs,
+        return cls(load_all(list(paths), jobs=jobs, tuning=tuning), jobs=jobs,
                    tuning=tuning)
 
     def _workers_for(self, handle: BinaryIO) -> Workers | None:

@@ -167,6 +167,12 @@ def load_orders(path: str | Path, *, jobs: int = 1, tuning: Tuning = DEFAULT) ->
             except OSError as exc:
                 raise InputError(f"cannot read the orders file {shown}: {exc}") from exc
     if invalid_count:
+        from .kinds import ITEMS, kind_of
+
+        if kind_of(path) == ITEMS:
+            raise InputError(f"{shown} is an order-item file (its entries have "
+                             "\"order_number\"), not an order migration file: give it as a "
+                             "file to check, and the orders file with --orders")
         more = f" (and {invalid_count - len(invalid)} more)" if invalid_count > len(invalid) else ""
         raise InputError(
             f"cannot use the orders file {shown}: every order needs a non-empty text "
@@ -174,6 +180,43 @@ def load_orders(path: str | Path, *, jobs: int = 1, tuning: Tuning = DEFAULT) ->
         )
     line, column = _array_position(path)
     return OrderIndex(shown, numbers, line, column, problems, size)
+
+
+def load_all(paths: Sequence[str | Path], *, jobs: int = 1, tuning: Tuning = DEFAULT
+             ) -> list[OrderIndex]:
+    """The orders files, each read once (a path given twice is read once), with a warning
+    (OIM902) for each number that an earlier file holds too: one for the whole file when it
+    repeats every order of an earlier one (a copy)."""
+    indexes: list[OrderIndex] = []
+    read: set[Path] = set()
+    for path in paths:
+        key = Path(path).resolve()
+        if key not in read:
+            read.add(key)
+            indexes.append(load_orders(path, jobs=jobs, tuning=tuning))
+    for k, index in enumerate(indexes):
+        for earlier in indexes[:k]:
+            _repeated_across(index, earlier)
+    return indexes
+
+
+def _repeated_across(index: OrderIndex, earlier: OrderIndex) -> None:
+    numbers = index.numbers
+    if numbers.keys().isdisjoint(earlier.numbers):
+        return
+    if numbers.keys() <= earlier.numbers.keys():
+        index.problems.append(Problem(
+            "OIM902", f"every order of {index.path} ({len(numbers):,}) is in {earlier.path} "
+            "too: the same orders given twice? Give each orders file once",
+            Location(index.path, None, "", None, index.line, index.column), len(numbers)))
+        return
+    for number, j in numbers.items():
+        first = earlier.numbers.get(number)
+        if first is not None:
+            index.problems.append(Problem(
+                "OIM902", f"order number {show(number)} is in {earlier.path} too (order "
+                f"{first}); items refer to orders by number, so one of them is a mistake",
+                Location(index.path, j, pointer(j, "number"), "number"), number))
 
 
 def _array_position(path: str | Path) -> tuple[int, int]:
@@ -222,9 +265,12 @@ def _index(found: list[str | None], placed: Placed, numbers: dict[str, int],
 
 
 def iter_unreferenced(indexes: list[OrderIndex]) -> Iterator[Problem]:
-    """One warning per orders file whose orders no item refers to."""
-    for index in indexes:
+    """One warning per orders file whose orders no item refers to. An order whose number is in
+    an earlier file too counts as referred to when that one is (items find the first)."""
+    for k, index in enumerate(indexes):
         count, examples = index.unreferenced()
+        if count and k:
+            count, examples = _unreferenced_anywhere(index, indexes[:k])
         if count:
             listed = ", ".join(show(e) for e in examples)
             more = ", …" if count > len(examples) else ""
@@ -234,6 +280,21 @@ def iter_unreferenced(indexes: list[OrderIndex]) -> Iterator[Problem]:
                 f"({listed}{more}); expected when only some item files were checked",
                 Location(index.path, None, "", None, index.line, index.column), count,
             )
+
+
+def _unreferenced_anywhere(index: OrderIndex, earlier: list[OrderIndex]) -> tuple[int, list[str]]:
+    count = 0
+    examples: list[str] = []
+    for number, j in index.numbers.items():
+        if index.referenced[j]:
+            continue
+        if any((i := other.numbers.get(number)) is not None and other.referenced[i]
+               for other in earlier):
+            continue
+        count += 1
+        if len(examples) < 3:
+            examples.append(number)
+    return count, examples
 
 
 _ORDER_NUMBER = Location(field="order_number")

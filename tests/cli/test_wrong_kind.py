@@ -1,0 +1,120 @@
+"""The wrong file for the command: an export given to check, a JSON file given to convert, the
+orders and the items swapped. One line that says what the file is and what to run, exit 2,
+before anything is read or written; never a hundred problems about the wrong file."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from conftest import SAMPLES, item, write_json
+
+ORDER = {"number": "ORD-1", "user": "C1", "user_email": "a@example.com", "status": "500",
+         "created_date": "2019-01-02", "amount": 10.0, "currency": "TRY",
+         "payment_type": None, "bank": None}
+
+
+@pytest.fixture
+def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    monkeypatch.chdir(tmp_path)
+    book = openpyxl.Workbook()
+    book.active.append(["Sipariş No", "Ürün", "Adet", "Fiyat"])
+    book.active.append(["ORD-1", "Tişört", 1, 10.5])
+    book.save(tmp_path / "sales.xlsx")
+    with open(tmp_path / "sales.csv", "w", newline="", encoding="cp1254") as out:
+        csv.writer(out, delimiter=";").writerows([["Sipariş No", "Ürün", "Adet", "Fiyat"],
+                                                  ["ORD-1", "Tişört", "1", "10,50"]])
+    write_json(tmp_path / "items.json", [item(order_number="ORD-1")])
+    write_json(tmp_path / "orders.json", [ORDER, dict(ORDER, number="ORD-2")])
+    return {name: Path(name) for name in ("sales.xlsx", "sales.csv", "items.json",
+                                          "orders.json")}
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+@pytest.mark.parametrize(("export", "what"), [("sales.xlsx", "an Excel or ODS workbook"),
+                                              ("sales.csv", "a CSV or text export")])
+def test_an_export_is_not_checked(cli: Any, files: dict[str, Path], command: str, export: str,
+                                  what: str, tmp_path: Path) -> None:
+    result = cli(command, export)
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err == (f"oimtool: error: {export} is {what}, not an order-item file: convert "
+                          f"it first, with `oimtool convert {export}`, then check the JSON file "
+                          "it writes\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(files)  # nothing written
+
+
+def test_an_orders_file_is_not_checked_as_items(cli: Any, files: dict[str, Path]) -> None:
+    result = cli("check", "orders.json")
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err == ('oimtool: error: orders.json is an order migration file (its entries '
+                          'have "number", user, amount…, not "order_number"), not an order-item '
+                          "file: give it with --orders orders.json\n")
+    fix = cli("fix", "orders.json")
+    assert fix.code == 2 and "order migration file" in fix.err
+    assert not Path("orders.fixed.json").exists()
+
+
+def test_items_given_as_orders(cli: Any, files: dict[str, Path]) -> None:
+    result = cli("check", "orders.json", "--orders", "items.json")
+    assert result.code == 2
+    assert "orders.json is an order migration file" in result.err
+    swapped = cli("check", "items.json", "--orders", "items.json")
+    assert swapped.code == 2
+    assert swapped.err == ('oimtool: error: items.json is an order-item file (its entries have '
+                           '"order_number"), not an order migration file: give it as a file to '
+                           "check, and the orders file with --orders\n")
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("items.json", "items.json is a JSON file of order items, not an export: convert reads CSV, "
+     "TSV and Excel/ODS exports. Check it with `oimtool check items.json`, or repair it with "
+     "`oimtool fix items.json`"),
+    ("orders.json", "orders.json is an order migration file, not an export: give it with "
+     "--orders, to cross-check the order numbers of the export"),
+])
+def test_json_is_not_converted(cli: Any, files: dict[str, Path], name: str,
+                               message: str) -> None:
+    result = cli("convert", name)
+    assert result.code == 2
+    assert result.err == f"oimtool: error: {message}\n"
+    assert "--out" not in result.err  # no talk of an option the user never gave
+
+
+def test_the_same_orders_twice_or_copied(cli: Any, files: dict[str, Path]) -> None:
+    write_json(Path("items.json"), [item(order_number="ORD-1"), item(order_number="ORD-2")])
+    twice = cli("check", "items.json", "--orders", "orders.json", "--orders", "./orders.json")
+    assert twice.code == 0
+    assert twice.out == "OK: 2 items in 1 file, no problems.\n"
+    shutil.copy("orders.json", "copy.json")
+    copied = cli("check", "items.json", "--orders", "orders.json", "--orders", "copy.json")
+    assert copied.code == 0
+    assert copied.out.splitlines() == [
+        "copy.json:1:1: OIM902 every order of copy.json (2) is in orders.json too: the same "
+        "orders given twice? Give each orders file once",
+        "0 errors and 1 warning in 2 items in 1 file."]
+    write_json(Path("more.json"), [dict(ORDER, number="ORD-2"), dict(ORDER, number="ORD-3")])
+    overlap = cli("check", "items.json", "--orders", "orders.json", "--orders", "more.json")
+    assert overlap.out.splitlines() == [
+        'more.json: OIM902 order number "ORD-2" is in orders.json too (order 1); items refer to '
+        "orders by number, so one of them is a mistake",
+        'more.json:1:1: OIM901 1 of 2 orders have no items in the files checked ("ORD-3"); '
+        "expected when only some item files were checked",
+        "0 errors and 2 warnings in 2 items in 1 file."]
+
+
+def test_the_samples_are_told_apart() -> None:
+    from oimtool.kinds import ITEMS, ORDERS, TEXT_EXPORT, WORKBOOK, kind_of
+
+    assert kind_of(SAMPLES / "items.json") == ITEMS
+    assert kind_of(SAMPLES / "items-broken.json") == ITEMS
+    assert kind_of(SAMPLES / "orders.json") == ORDERS
+    assert kind_of(SAMPLES / "sales-2019.xlsx") == WORKBOOK
+    assert kind_of(SAMPLES / "satislar-2019.csv") == TEXT_EXPORT
+    assert kind_of(SAMPLES / "missing.json") is None
