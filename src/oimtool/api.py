@@ -246,13 +246,19 @@ class ConvertOptions(NamedTuple):
 
 
 def _mapping(entries: Iterable[str]) -> dict[str, str]:
+    from .fields import FIELDS, did_you_mean, field_called
+
     columns = {}
     for entry in entries:
         name, sep, header = entry.partition("=")
         if not sep or not name.strip() or not header.strip():
             raise OptionError("--map", f"{entry!r}: write FIELD=HEADER, e.g. "
                               'order_number="Belge No"')
-        columns[name.strip()] = header.strip()
+        field = field_called(name.strip())
+        if field is None:
+            raise OptionError("--map", f"{name.strip()!r} is not an order-item field"
+                              f"{did_you_mean(name)}; the fields are {', '.join(FIELDS)}")
+        columns[field] = header.strip()
     return columns
 
 

@@ -126,6 +126,18 @@ _FOLDED_VAGUE = {fold(name): field for field, names in VAGUE.items() for name in
 _FOLDED_FIELDS = {fold(field): field for field in FIELDS}
 
 
+def field_called(name: str) -> str | None:
+    """The field ``name`` is, written any way (``Order_Number``, ``order-number``, ``PRICE``);
+    None when it is none."""
+    return _FOLDED_FIELDS.get(fold(name))
+
+
+def did_you_mean(name: str) -> str:
+    """`` (did you mean price?)`` for a name that is not a field, or ``""``."""
+    guess = suggest_field(name)
+    return f" (did you mean {guess}?)" if guess else ""
+
+
 def field_named(name: str) -> str | None:
     """The field a header or key names, by the synonym table; None when it names none."""
     return _FOLDED.get(fold(name))

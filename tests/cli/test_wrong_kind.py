@@ -118,3 +118,17 @@ def test_the_samples_are_told_apart() -> None:
     assert kind_of(SAMPLES / "sales-2019.xlsx") == WORKBOOK
     assert kind_of(SAMPLES / "satislar-2019.csv") == TEXT_EXPORT
     assert kind_of(SAMPLES / "missing.json") is None
+
+
+def test_map_names_a_field_any_way_and_a_typo_gets_a_suggestion(
+        cli: Any, files: dict[str, Path], tmp_path: Path) -> None:
+    result = cli("convert", "sales.csv", "--map", "Order-Number=Sipariş No", "--map",
+                 "PRICE=Fiyat", "--map", "Quantity=Adet", "--map", "product=Ürün",
+                 "-o", "out.json")
+    assert result.code == 0, result.err
+    Path("out.json").write_text("keep")  # exists: the typo below is still reported first
+    typo = cli("convert", "sales.csv", "--map", "prise=Fiyat", "-o", "out.json")
+    assert typo.code == 2
+    assert ("'prise' is not an order-item field (did you mean price?); the fields are "
+            "order_number, product, sku, quantity, price, image_url, extra_field") in typo.err
+    assert Path("out.json").read_text() == "keep"

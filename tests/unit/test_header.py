@@ -103,6 +103,9 @@ def test_settings_mapping() -> None:
     (TURKISH, {"colour": "Renk"},
      "--map colour=…: colour is not an order-item field; the fields are order_number, "
      "product, sku, quantity, price, image_url, extra_field"),
+    (TURKISH, {"prise": "Renk"},
+     "--map prise=…: prise is not an order-item field (did you mean price?); the fields are "
+     "order_number, product, sku, quantity, price, image_url, extra_field"),
     (TURKISH, {"sku": "Renk"},
      '--map sku="Renk": there is no column "Renk"; the headers are: Sipariş No, Ürün Adı, '
      "Adet, Birim Fiyat"),

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..fields import FIELDS, field_match, known_count, words
+from ..fields import FIELDS, did_you_mean, field_called, field_match, known_count, words
 from ..format import column_letter, with_article
 from ..problems import Cell, Location, Plan, Problem
 from ..sources import ContentError, Source, blank_cells
@@ -334,13 +334,15 @@ def _mapped(texts: list[str], mapping: Mapping[str, str], settings: Mapping[str,
             ) -> dict[int, str]:
     """The columns ``--map`` and the settings file name: column index → field."""
     chosen: dict[int, str] = {}
-    for name, wanted in {**settings, **mapping}.items():
-        if name not in FIELDS:
-            raise MappingError(f"--map {name}=…: {name} is not an order-item field; the "
-                               f"fields are {', '.join(FIELDS)}")
+    for given, wanted in {**settings, **mapping}.items():
+        name = field_called(given)
+        if name is None:
+            where = "--map" if given in mapping else "the settings file's map:"
+            raise MappingError(f"{where} {given}=…: {given} is not an order-item field"
+                               f"{did_you_mean(given)}; the fields are {', '.join(FIELDS)}")
         at = find(texts, wanted)
         if at is None:
-            if name not in mapping:
+            if given not in mapping:
                 continue  # a settings file serves several layouts: this one has no such column
             found = [t for t in texts if t]
             raise MappingError(f'--map {name}="{wanted}": there is no column "{wanted}"; '
