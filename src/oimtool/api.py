@@ -200,8 +200,10 @@ class ConvertOptions(NamedTuple):
             from .config import find_config
 
             config = find_config()
-            for warning in config.warnings:
-                notify(f"warning: {warning}")
+        if config.path is not None:
+            notify(f"settings from {shown_path(_near(config.path))}")
+        for warning in config.warnings:
+            notify(f"warning: {warning}")
         settings = config.convert
         if decimal not in (None, ",", "."):
             raise OptionError("--decimal", "give , or .")
@@ -243,6 +245,14 @@ class ConvertOptions(NamedTuple):
         if self.output == "-":
             return None
         return Path(self.output) if self.output else self.source.with_suffix(".json")
+
+
+def _near(path: Path) -> Path:
+    """``path`` relative to the current folder when it is below it."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _mapping(entries: Iterable[str]) -> dict[str, str]:

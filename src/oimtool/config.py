@@ -64,6 +64,20 @@ def parse_toml(text: str, origin: str) -> dict[str, Any]:
     return data
 
 
+def read_config(path: Path) -> Config:
+    """The settings of the file ``path`` (``--config``): an ``oimtool.toml``, or a
+    ``pyproject.toml`` whose ``[tool.oimtool]`` is used."""
+    if not path.is_file():
+        raise InputError(f"--config {path}: no such file")
+    data = load_toml(path)
+    if path.name == "pyproject.toml" or ("tool" in data and "convert" not in data):
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict) or "oimtool" not in tool:
+            raise InputError(f"{path} has no [tool.oimtool] table")
+        return _config(path, tool["oimtool"])
+    return _config(path, data)
+
+
 def find_config(start: Path | None = None) -> Config:
     """The settings that apply in ``start`` (the current folder by default)."""
     folder = (start or Path.cwd()).resolve()
@@ -104,12 +118,45 @@ def _config(path: Path, data: Any) -> Config:
             config.convert[key] = value
     if config.convert.get("decimal") not in (None, ",", "."):
         raise InputError(f"{path}: convert setting 'decimal' must be \",\" or \".\"")
+    if config.convert.get("price") not in (None, "paid", "list"):
+        raise InputError(f"{path}: convert setting 'price' is {config.convert['price']!r}: give "
+                         "\"paid\" (what the customer paid for a unit) or \"list\"")
+    delimiter = config.convert.get("delimiter")
+    if delimiter is not None and len(delimiter) != 1:
+        raise InputError(f"{path}: convert setting 'delimiter' is {delimiter!r}: give one "
+                         "character, such as \";\" (or \"\\t\" for a tab)")
+    encoding = config.convert.get("encoding")
+    if encoding is not None:
+        _text_codec(path, encoding)
     profile = data.get("profile")
     if profile is not None:
         if not isinstance(profile, dict):
             raise InputError(f"{path}: [profile] must be a table (a profile, docs/profiles.md)")
         config.profile = profile
+    from .fields import FIELDS, did_you_mean, field_called
+
+    mapping = {}
     for name, header in config.convert.get("map", {}).items():
+        field_ = field_called(name)
+        if field_ is None:
+            raise InputError(f"{path}: map.{name}: {name!r} is not an order-item field"
+                             f"{did_you_mean(name)}; the fields are {', '.join(FIELDS)}")
         if not isinstance(header, str):
             raise InputError(f"{path}: map.{name} must be a column header (text)")
+        mapping[field_] = header
+    if "map" in config.convert:
+        config.convert["map"] = mapping
     return config
+
+
+def _text_codec(path: Path, name: str) -> None:
+    import codecs
+
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise InputError(f"{path}: convert setting 'encoding' is {name!r}, which Python does not "
+                         "know: give a text encoding such as \"cp1254\" or \"utf-8\"") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise InputError(f"{path}: convert setting 'encoding' is {name!r}, which is not a text "
+                         "encoding: give one such as \"cp1254\" or \"utf-8\"")

@@ -656,3 +656,29 @@ def test_legacy_excel_workbook(cli, tmp_path):
         {"order_number": "S-2018-003", "product": "Tepsi", "sku": "T-1", "quantity": 1,
          "price": 19.99, "image_url": None, "extra_field": {}},
     ]
+
+
+def test_the_settings_file_is_announced_chosen_or_left_out(cli, tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "oimtool.toml").write_text('[convert]\nextra = true\n', encoding="utf-8")
+    (tmp_path / "other.toml").write_text('[convert.map]\nsku = "Kod"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    text(tmp_path / "s.csv", [["Order No", "Qty", "Price", "Kod"], ["A", "1", "2", "K1"]])
+    found = cli("convert", "s.csv")
+    assert found.code == 0
+    assert found.err.splitlines()[0] == "oimtool: settings from oimtool.toml"
+    assert items_of(tmp_path / "s.json")[0]["extra_field"] == {"Kod": "K1"}
+    chosen = cli("convert", "s.csv", "--config", "other.toml", "--force")
+    assert chosen.err.splitlines()[0] == "oimtool: settings from other.toml"
+    assert items_of(tmp_path / "s.json")[0]["sku"] == "K1"
+    assert items_of(tmp_path / "s.json")[0]["extra_field"] == {}
+    none = cli("convert", "s.csv", "--no-config", "--force")
+    assert "settings from" not in none.err
+    assert items_of(tmp_path / "s.json")[0] == {
+        "order_number": "A", "product": None, "sku": None, "quantity": 1, "price": 2.0,
+        "image_url": None, "extra_field": {}}
+    project = tmp_path / "sub" / "pyproject.toml"
+    project.parent.mkdir()
+    project.write_text('[tool.oimtool.convert.map]\nsku = "Kod"\n', encoding="utf-8")
+    assert cli("convert", "s.csv", "--config", project, "--force").code == 0
+    assert items_of(tmp_path / "s.json")[0]["sku"] == "K1"

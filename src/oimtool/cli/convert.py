@@ -54,6 +54,12 @@ PriceOption = Annotated[Text, typer.Option(
 NoPriceDetailsOption = Annotated[bool, typer.Option(
     "--no-price-details",
     help="Leave retail_price and discount_amount out of extra_field.")]
+ConfigOption = Annotated[Optional[Path], typer.Option(  # noqa: UP045
+    "--config", dir_okay=False, metavar="PATH",
+    help="Read the settings from PATH (an oimtool.toml, or a pyproject.toml with "
+    "[tool.oimtool]) instead of the nearest one.")]
+NoConfigOption = Annotated[bool, typer.Option(
+    "--no-config", help="Read no settings file.")]
 OrderNumbersOption = Annotated[Optional[Path], typer.Option(  # noqa: UP045
     "--order-numbers", exists=True, dir_okay=False, readable=True, metavar="CSV",
     help="The order numbers of an export that holds only the platform's internal order ids: "
@@ -90,6 +96,7 @@ def convert(ctx: typer.Context, source: SourceArgument, out: OutOption = None,
             split: SplitOption = None, force: ForceOption = False,
             annotate: AnnotateOption = None, fmt: FormatOption = TEXT,
             output: OutputOption = None, strict: StrictOption = False, jobs: JobsOption = 0,
+            config: ConfigOption = None, no_config: NoConfigOption = False,
             ) -> None:
     """Convert a CSV/TSV/Excel export to the order-item JSON, checking every row.
 
@@ -107,10 +114,16 @@ def convert(ctx: typer.Context, source: SourceArgument, out: OutOption = None,
         oimtool convert satislar.csv -o items.json --orders orders.json
     """
     from ..api import ConvertOptions, run_convert
+    from ..config import Config, read_config
 
+    if config is not None and no_config:
+        raise typer.BadParameter("give --config PATH or --no-config, not both",
+                                 param_hint="--no-config")
+    settings = Config() if no_config else read_config(config) if config is not None else None
     with usage_errors():
         options = ConvertOptions.resolve(
-            source, mapping=mapping or (), sheet=sheet, encoding=encoding, delimiter=delimiter,
+            source, config=settings, mapping=mapping or (), sheet=sheet, encoding=encoding,
+            delimiter=delimiter,
             extra=False if no_extra else (extra or None), decimal=decimal, profile=profile,
             price=price, price_details=False if no_price_details else None,
             order_numbers=order_numbers, notify=_say, output=out, orders=orders or (),

@@ -144,7 +144,9 @@ def _chosen_profile(options: ReadOptions) -> tuple[str, Profile | None]:
     if options.profile is not None:
         if options.profile.strip().lower() == "none":
             return "none", None
-        return "--profile", named(options.profile)
+        given = ("--profile" if options.profile_from == "--profile" else
+                 "the settings file's profile")
+        return "--profile", named(options.profile, given)
     return "recognised", None
 
 

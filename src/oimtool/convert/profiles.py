@@ -319,15 +319,16 @@ def builtin() -> tuple[Profile, ...]:
     return tuple(found)
 
 
-def named(name: str) -> Profile:
-    """A built-in profile by name, or a profile file by path; raises InputError otherwise."""
+def named(name: str, given: str = "--profile") -> Profile:
+    """A built-in profile by name, or a profile file by path; raises InputError otherwise
+    (naming where the name was ``given``)."""
     for profile in builtin():
         if profile.name == name:
             return profile
     if name.endswith(".toml") or Path(name).is_file():
         return load(name)
     names = ", ".join(p.name for p in builtin())
-    raise InputError(f"--profile {name}: no such profile; the built-in ones are {names} "
+    raise InputError(f"{given} {name}: no such profile; the built-in ones are {names} "
                      "(or give a profile file, or none)")
 
 
