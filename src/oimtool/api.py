@@ -133,8 +133,10 @@ class CheckOptions(NamedTuple):
     tuning: Tuning = DEFAULT
 
 
-def run_check(options: CheckOptions, sink: Sink) -> Summary:
-    """Check order-item files, reporting every problem to ``sink``; the summary."""
+def run_check(options: CheckOptions, sink: Sink, *, progress: Progress | None = None
+              ) -> Summary:
+    """Check order-item files, reporting every problem to ``sink``; the summary. ``progress``
+    hears how far the run is, by the bytes read."""
     from .check import Checker
     from .output import refuse_inputs
 
@@ -142,14 +144,28 @@ def run_check(options: CheckOptions, sink: Sink) -> Summary:
     _item_files(options.files, options.orders)
     orders = _load_orders(options.orders, options.jobs, options.tuning)
     with Checker(orders, jobs=_jobs(options.jobs), tuning=options.tuning) as checker:
+        if progress is not None:
+            checker.progress = progress.update
+            checker.total_bytes = sum(_size(path) for path in options.files)
         for path in options.files:
             sink.begin(shown_path(path))
             for problem in checker.check_file(path):
                 sink.add(problem)
+        if progress is not None:
+            progress.clear()
         for problem in checker.finish():
             sink.add(problem)
         sink.close(checker.summary)
     return checker.summary
+
+
+def _size(path: Path) -> int:
+    import os
+
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # the reading says what is wrong
 
 
 def check(paths: Iterable[str | Path], *, orders: Iterable[str | Path] = (), jobs: int = 1,

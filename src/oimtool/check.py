@@ -7,8 +7,9 @@ nothing but the order numbers and one fingerprint per item is kept in memory.
 from __future__ import annotations
 
 import contextlib
+import os
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress
 from operator import itemgetter
 from pathlib import Path
@@ -181,6 +182,10 @@ class Checker:
         self.jobs = jobs
         self.tuning = tuning
         self._workers: Workers | None = None
+        #: told how far the run is (fraction of ``total_bytes``, items so far): a progress bar
+        self.progress: Callable[[float, int], None] | None = None
+        self.total_bytes = 0  # of every file the run checks (0: each file's own size)
+        self._done_bytes = 0
 
     @classmethod
     def with_orders(cls, paths: Iterable[str | Path], *, jobs: int = 1,
@@ -224,7 +229,10 @@ class Checker:
                 parts = stream(reader, handle, str(path), workers=self._workers_for(handle),
                                work=analyse_in_worker,
                                local=lambda batch: analyse(batch, self.orders))
+                size = os.fstat(handle.fileno()).st_size
                 for part in parts:
+                    if self.progress is not None:
+                        self._tell(handle.tell(), size)
                     if isinstance(part, Placed):
                         self.summary.items += part.result.size
                         yield from self._conclude(part, shown, seen)
@@ -238,6 +246,15 @@ class Checker:
                                                 Location(shown, index, pointer(index))))
             except OSError as exc:
                 raise InputError(f"cannot read {shown}: {exc}") from exc
+        self._done_bytes += size
+
+    def _tell(self, position: int, size: int) -> None:
+        """The bar moves by the bytes read, and says 100% only when the run ends: the items
+        read ahead (by worker processes) are not checked yet."""
+        assert self.progress is not None
+        total = self.total_bytes or size
+        done = self._done_bytes + min(position, size)
+        self.progress(min(done / total, 0.99) if total else 0.0, self.summary.items)
 
     def check_items(self, items: Iterable[Any], *, file: str = "<items>") -> Iterator[Problem]:
         """Problems of items already in memory (no line numbers): for library use."""

@@ -80,3 +80,27 @@ def test_no_bar_when_piped(long_export, tmp_path):
          "-j", "1"], capture_output=True, env=environment(), check=False)
     assert result.returncode == 0
     assert result.stderr == b""
+
+
+@pytest.fixture(scope="module")
+def long_items(tmp_path_factory):
+    path = tmp_path_factory.mktemp("progress") / "items.json"
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("[\n")
+        out.write(",\n".join(
+            f'{{"order_number": "O{i}", "product": "Ürün {i}", "sku": "S{i}", "quantity": 2, '
+            f'"price": {i % 500}.9, "image_url": null, "extra_field": {{"n": {i}}}}}'
+            for i in range(ROWS * 5)))
+        out.write("\n]\n")
+    return path
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_check_has_the_bar_too(long_items, jobs):
+    code, err, out = run_on_terminal(["check", long_items, "-j", jobs], environment())
+    assert code == 0, err + out
+    assert f"checking {long_items.name} [" in err
+    assert " items" in err
+    assert "100%" not in err  # said only by the end of the run, which clears the bar instead
+    assert err.endswith("\r\033[K")
+    assert out == f"OK: {ROWS * 5:,} items in 1 file, no problems.\n"

@@ -46,8 +46,12 @@ def check(
         oimtool check items.json --orders orders.json
     """
     from ..api import CheckOptions, run_check
+    from .progress import Progress
 
     options = CheckOptions(files, orders or (), output, jobs, tuning(ctx))
+    progress = Progress.start(files[0].name if len(files) == 1 else f"{len(files)} files",
+                              "checking", "items")
     with report_stream(output) as stream:
-        summary = run_check(options, reporter(fmt, stream, output, "check"))
+        summary = run_check(options, reporter(fmt, progress.around(stream), output, "check"),
+                            progress=progress)
     raise exit_code(summary.failed(strict=strict))

@@ -19,9 +19,11 @@ class Progress:
     (``around``)."""
 
     def __init__(self, name: str, enabled: bool, *, delay: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic, out: IO[str] | None = None
-                 ) -> None:
+                 clock: Callable[[], float] = time.monotonic, out: IO[str] | None = None,
+                 doing: str = "converting", unit: str = "rows") -> None:
         self.name = name
+        self.doing = doing
+        self.unit = unit
         self.enabled = enabled
         self.delay = delay
         self.clock = clock
@@ -31,7 +33,7 @@ class Progress:
         self.last: float | None = None
 
     @classmethod
-    def start(cls, name: str) -> Progress:
+    def start(cls, name: str, doing: str = "converting", unit: str = "rows") -> Progress:
         """The bar on standard error, when it is a terminal and neither CI nor NO_PROGRESS is
         set."""
         env = os.environ
@@ -40,7 +42,7 @@ class Progress:
             delay = float(env.get("OIMTOOL_PROGRESS_DELAY", "1"))
         except ValueError:
             delay = 1.0
-        return cls(name, enabled, delay=delay)
+        return cls(name, enabled, delay=delay, doing=doing, unit=unit)
 
     def update(self, fraction: float, rows: int) -> None:
         """Draw the bar: ``fraction`` of the work done, ``rows`` so far."""
@@ -52,8 +54,8 @@ class Progress:
             return
         self.last = now
         bar = "#" * int(fraction * 30)
-        self.out.write(f"\r\033[Kconverting {self.name} [{bar:<30}] {fraction:4.0%} "
-                       f"{rows:,} rows")
+        self.out.write(f"\r\033[K{self.doing} {self.name} [{bar:<30}] {fraction:4.0%} "
+                       f"{rows:,} {self.unit}")
         self.out.flush()
         self.shown = True
 
