@@ -228,6 +228,7 @@ class ConvertOptions(NamedTuple):
         from .sources import SHEET_SUFFIXES
 
         text = source.suffix.lower() not in SHEET_SUFFIXES
+        _reading_options(source, text, sheet=sheet, encoding=encoding, delimiter=delimiter)
         price = price or settings.get("price", "paid")
         if price not in ("paid", "list"):
             raise OptionError("--price", f"{price!r}: give paid (what the customer paid for a "
@@ -261,6 +262,22 @@ class ConvertOptions(NamedTuple):
         if self.output == "-":
             return None
         return Path(self.output) if self.output else self.source.with_suffix(".json")
+
+
+def _reading_options(source: Path, text: bool, *, sheet: str | None, encoding: str | None,
+                     delimiter: str | None) -> None:
+    """Judge the reading options before anything is looked at (the output that exists, the
+    export): a second run with a mistyped option hears of the option first."""
+    if sheet is not None and text:
+        raise OptionError("--sheet", f"it is for workbooks; {source.name} is a text file")
+    if encoding is not None:
+        from .sources.text import text_encoding
+
+        if not text_encoding(encoding):
+            raise OptionError("--encoding", f"{encoding!r} is an unknown encoding, or not one of "
+                              "text (as cp1254, utf-8, utf-16)")
+    if delimiter is not None and delimiter not in ("tab", "\\t") and len(delimiter) != 1:
+        raise OptionError("--delimiter", f"{delimiter!r}: give one character (or 'tab')")
 
 
 def _near(path: Path) -> Path:

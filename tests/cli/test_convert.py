@@ -682,3 +682,21 @@ def test_the_settings_file_is_announced_chosen_or_left_out(cli, tmp_path, monkey
     project.write_text('[tool.oimtool.convert.map]\nsku = "Kod"\n', encoding="utf-8")
     assert cli("convert", "s.csv", "--config", project, "--force").code == 0
     assert items_of(tmp_path / "s.json")[0]["sku"] == "K1"
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    (("--delimiter", ";;"), "Invalid value for --delimiter: ';;': give one character (or 'tab')"),
+    (("--encoding", "nosuch"), "Invalid value for --encoding: 'nosuch' is an unknown encoding"),
+    (("--sheet", "Orders"), "Invalid value for --sheet: it is for workbooks; s.csv is a text "
+     "file"),
+])
+def test_a_second_run_with_a_bad_option_hears_of_the_option_first(cli, tmp_path, option,
+                                                                   message):
+    source = text(tmp_path / "s.csv", [["Order No", "Qty", "Price"], ["A", "1", "2"]])
+    assert cli("convert", source).code == 0
+    before = (tmp_path / "s.json").read_bytes()
+    result = cli("convert", source, *option)
+    assert result.code == 2
+    assert message in result.err
+    assert "exists" not in result.err
+    assert (tmp_path / "s.json").read_bytes() == before

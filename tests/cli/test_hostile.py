@@ -448,8 +448,8 @@ def test_interrupted_fix_leaves_nothing(tmp_path, big_items, signum, code, in_pl
      "give --config PATH or --no-config, not both"),
     ({"pyproject.toml": "[project]\n"}, ("--config", "pyproject.toml"),
      "pyproject.toml has no [tool.oimtool] table"),
-    ({}, ("--encoding", "rot13"), "--encoding rot13: unknown encoding, or not one of text"),
-    ({}, ("--encoding", "base64"), "--encoding base64: unknown encoding, or not one of text"),
+    ({}, ("--encoding", "rot13"), "'rot13' is an unknown encoding, or not one of text"),
+    ({}, ("--encoding", "base64"), "'base64' is an unknown encoding, or not one of text"),
 ])
 def test_settings_and_encodings_that_cannot_be_used_are_usage_errors(
         cli, tmp_path, monkeypatch, files, args, message):
