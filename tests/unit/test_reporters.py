@@ -83,7 +83,7 @@ def test_text() -> None:
     assert report("text").decode() == (
         'items.json:3:14: OIM502 price is the text "12,50"; write the number 12.5 (safe fix)\n'
         "orders.xlsx:'Orders 2019'!D5: OIM402 quantity is the text \"=2+3\", not a whole number\n"
-        'orders.csv:7: OIM801 unknown key "Renk": move it into extra_field (unsafe fix)\n'
+        'orders.csv:7:F: OIM801 unknown key "Renk": move it into extra_field (unsafe fix)\n'
         "empty.json: OIM003 the array holds no items\n"
         "orders.xlsx:'Orders 2019'!3:3: OIM015 the header is row 3: the rows above it were "
         "taken for titles\n"
@@ -98,7 +98,7 @@ def test_text_in_color() -> None:
         f"write the number 12.5{DIM} (safe fix){RESET}",
         f"{BOLD}orders.xlsx:'Orders 2019'!D5{RESET}: {RED}OIM402{RESET} quantity is the text "
         '"=2+3", not a whole number',
-        f"{BOLD}orders.csv:7{RESET}: {YELLOW}OIM801{RESET} unknown key \"Renk\": move it into "
+        f"{BOLD}orders.csv:7:F{RESET}: {YELLOW}OIM801{RESET} unknown key \"Renk\": move it into "
         f"extra_field{DIM} (unsafe fix){RESET}",
         f"{BOLD}empty.json{RESET}: {RED}OIM003{RESET} the array holds no items",
         f"{BOLD}orders.xlsx:'Orders 2019'!3:3{RESET}: {CYAN}OIM015{RESET} the header is row 3: "
@@ -276,9 +276,23 @@ def test_csv() -> None:
     ]
 
 
+def test_csv_escapes_control_characters() -> None:
+    where = Location("a\x1bb.json", 0, "/0/p\x07", "p\x07", 1, 2)
+    nasty = Problem("OIM802", "product holds a NUL", where, "x\x00y\r\n\x1b[31m\x9b",
+                    Fix.of(Set("p", "\tz"), safe=False))
+    out = report("csv", (nasty,), Summary(files=1, errors=1), files=())
+    text = out.decode("utf-8-sig")
+    assert text.count("\r\n") == 2 and text.endswith("\r\n")
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in text.replace("\r\n", ""))
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[1] == ["a\\u001bb.json", "", "1", "2", "0", "p\\u0007", "OIM802", "error",
+                       "product holds a NUL", "x\\u0000y\\r\\n\\u001b[31m\\u009b",
+                       "\\tz (unsafe)"]
+
+
 @pytest.mark.parametrize(("value", "cell"), [
     ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+90 212", "'+90 212"), ("@sum", "'@sum"),
-    ("\tx", "'\tx"), (-5, "'-5"), (12.5, "12.5"), (True, "true"), ("a=b", "a=b"),
+    ("\tx", "\\tx"), (-5, "'-5"), (12.5, "12.5"), (True, "true"), ("a=b", "a=b"),
 ])
 def test_csv_never_writes_a_formula(value: Any, cell: str) -> None:
     problem = Problem("OIM502", "price is not a number", Location("a.json"), value)
@@ -407,7 +421,7 @@ def test_junit() -> None:
         "orders.xlsx": [("OIM402", f"error: {QUANTITY.message}",
                          f"orders.xlsx:'Orders 2019'!D5: OIM402 {QUANTITY.message}")],
         "orders.csv": [("OIM801", f"warning: {UNKNOWN.message}",
-                        f"orders.csv:7: OIM801 {UNKNOWN.message}")],
+                        f"orders.csv:7:F: OIM801 {UNKNOWN.message}")],
         "empty.json": [("OIM003", f"error: {EMPTY.message}",
                         f"empty.json: OIM003 {EMPTY.message}")],
         "clean.json": [],

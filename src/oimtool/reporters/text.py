@@ -18,12 +18,14 @@ _STYLES = {Severity.ERROR: _RED, Severity.WARNING: _YELLOW, Severity.NOTE: _CYAN
 
 
 def location(problem: Problem) -> str:
-    """Where a problem is, as the text report writes it."""
+    """Where a problem is, as the text report writes it: ``path:line:col`` in a JSON file, the
+    cell in an export (``sales.xlsx:Items!E17``, ``sales.csv:17:E``), or its row alone."""
     where = problem.location
     cell = where.cell
     if cell is not None and cell.row is not None:
         if cell.sheet is None:
-            return f"{where.file}:{cell.row}"
+            column = f":{cell.letter}" if cell.letter else ""
+            return f"{where.file}:{cell.row}{column}"
         return f"{where.file}:{cell_reference(cell.sheet, cell.letter, cell.row)}"
     if where.line is not None:
         return f"{where.file}:{where.line}:{where.column}"
