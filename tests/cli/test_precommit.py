@@ -42,6 +42,15 @@ def test_fix_hook_definition():
     ("data/order-items-2019.json", True),
     ("migration/part1.items.json", True),
     ("samples/items-broken.json", True),
+    ("data/Items-2020.json", True),  # any letter case (issue 14: these were skipped)
+    ("lines-2020.json", True),
+    ("data/ORDER_ITEMS.JSON", True),
+    ("OrderLines.json", True),
+    ("order-line.json", True),
+    ("exports/sales_lines.json", True),
+    ("guidelines.json", False),  # "lines" inside a word
+    ("data/lines/orders.json", False),  # the folder's name does not count
+    ("item.json", False),
     ("orders.json", False),
     ("data/orders.json", False),
     ("items.csv", False),

@@ -26,8 +26,9 @@ from .options import (
 def check(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(
-        exists=True, dir_okay=False, readable=True, show_default=False, metavar="FILE...",
-        help="Order-item migration files (JSON arrays of order items).",
+        exists=True, readable=True, show_default=False, metavar="FILE|FOLDER...",
+        help="Order-item migration files (JSON arrays of order items), or folders: their item "
+        "files are taken, by the pre-commit hooks' pattern (docs/cli.md#folders).",
     )],
     orders: OrdersOption = None,
     fmt: FormatOption = TEXT,
@@ -39,14 +40,16 @@ def check(
 
     Checks each item against the bundled schema and the rules it cannot express, finds
     identical items and unknown keys, and with --orders checks that every order_number exists
-    in the order migration file.
+    in the order migration file. A folder gives the item files under it.
 
     Example:
 
         oimtool check items.json --orders orders.json
     """
     from ..api import CheckOptions, run_check
+    from .files import item_files
 
+    files = item_files(files, leave_out=orders or ())
     options = CheckOptions(files, orders or (), output, jobs, tuning(ctx))
     with report_stream(output) as stream:
         summary = run_check(options, reporter(fmt, stream, output, "check"))

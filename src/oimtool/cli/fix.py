@@ -26,8 +26,9 @@ from .options import (
 def fix(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(
-        exists=True, dir_okay=False, readable=True, show_default=False, metavar="ITEMS...",
-        help="The order-item files to fix.",
+        exists=True, readable=True, show_default=False, metavar="ITEMS...",
+        help="The order-item files to fix, or folders: their item files are taken, by the "
+        "pre-commit hooks' pattern, but the .fixed.json files (docs/cli.md#folders).",
     )],
     out: Annotated[Optional[Path], typer.Option(  # noqa: UP045
         "--out", "-o", dir_okay=False, metavar="PATH",
@@ -55,14 +56,17 @@ def fix(
     the result: exit 0 when no error remains, 1 when some do.
 
     The input is never touched unless --in-place. The output is written like convert's:
-    documented field order, 2-space indent, UTF-8; fixing it again changes nothing.
+    documented field order, 2-space indent, UTF-8; fixing it again changes nothing. A folder
+    gives the item files under it.
 
     Example:
 
         oimtool fix items.json --orders orders.json
     """
     from ..api import FixOptions, run_fix
+    from .files import item_files
 
+    files = item_files(files, leave_out=orders or (), fixed=True)
     options = FixOptions(files, out, in_place, unsafe, dry_run, orders or (), force, output,
                          tuning(ctx))
     with usage_errors(), report_stream(output) as stream:
