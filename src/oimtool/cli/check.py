@@ -7,22 +7,30 @@ from typing import Annotated
 
 import typer
 
-from .app import app
+from .app import EPILOG, app
 from .options import (
     TEXT,
+    Color,
+    ColorOption,
     FormatOption,
+    IgnoreOption,
     JobsOption,
     OrdersOption,
     OutputOption,
+    QuietOption,
+    SelectOption,
     StrictOption,
+    chosen_rules,
     exit_code,
     report_stream,
     reporter,
+    selected,
+    settings,
     tuning,
 )
 
 
-@app.command()
+@app.command(epilog=EPILOG)
 def check(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(
@@ -34,6 +42,10 @@ def check(
     fmt: FormatOption = TEXT,
     output: OutputOption = None,
     strict: StrictOption = False,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    quiet: QuietOption = False,
+    color: ColorOption = Color.AUTO,
     jobs: JobsOption = 0,
 ) -> None:
     """Validate order-item files and report every problem of every item.
@@ -49,8 +61,10 @@ def check(
     from ..api import CheckOptions, run_check
     from .files import item_files
 
+    codes = chosen_rules(select, ignore, settings())
     files = item_files(files, leave_out=orders or ())
     options = CheckOptions(files, orders or (), output, jobs, tuning(ctx))
     with report_stream(output) as stream:
-        summary = run_check(options, reporter(fmt, stream, output, "check"))
+        sink = reporter(fmt, stream, output, "check", color=color, quiet=quiet)
+        summary = run_check(options, selected(sink, codes))
     raise exit_code(summary.failed(strict=strict))

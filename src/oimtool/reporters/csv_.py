@@ -59,8 +59,8 @@ def problem_row(problem: Problem) -> list[str]:
 
 
 class CsvReporter(Reporter):
-    def __init__(self, out: IO[bytes], *, color: bool = False, command: str = "check") -> None:
-        super().__init__(out, color=color, command=command)
+    def __init__(self, out: IO[bytes], **options: Any) -> None:
+        super().__init__(out, **options)
         self._text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
         self._writer = csv.writer(self._text)
         self._writer.writerow(COLUMNS)

@@ -42,10 +42,14 @@ class TextReporter(Reporter):
         self._file = file
 
     def plan(self, plan: Plan) -> None:
+        if self.quiet:
+            return
         self.out.write((plan_text(plan, self._file) + "\n").encode(
             "utf-8", "backslashreplace"))
 
     def add(self, problem: Problem) -> None:
+        if self.quiet and problem.severity is Severity.NOTE:
+            return
         style = _STYLES[problem.severity]
         fix = problem.fix
         note = ""
@@ -58,6 +62,9 @@ class TextReporter(Reporter):
         self.out.write(line.encode("utf-8", "backslashreplace"))
 
     def change(self, change: Change) -> None:
+        if self.quiet:
+            return
+
         def shown(value: Any) -> str:
             if value is ABSENT:
                 return "(absent)"
@@ -69,7 +76,8 @@ class TextReporter(Reporter):
         self.out.write(line.encode("utf-8", "backslashreplace"))
 
     def close(self, summary: Summary) -> None:
-        self.out.write((summary_line(summary) + "\n").encode("utf-8"))
+        if not self.quiet:
+            self.out.write((summary_line(summary) + "\n").encode("utf-8"))
         self.out.flush()
 
 
