@@ -82,6 +82,9 @@ def test_a_file_that_cannot_be_read_is_always_reported(cli, tmp_path):
      "quantity-null, quantity-missing or quantity-too-large?"),
     (("--select", "E501"),
      "Invalid value for --select: unknown rule code 'E501'; did you mean OIM501?"),
+    (("--select", ","),
+     "Invalid value for --select: give rule codes, prefixes (OIM1) or names: an empty --select "
+     "would report nothing"),
     (("--select", "W"),
      "Invalid value for --select: unknown rule code 'W'; give rule codes (OIM105), prefixes "
      "(OIM1: OIM1xx) or names (oimtool rules)"),
@@ -110,6 +113,8 @@ def test_select_and_ignore_in_the_settings_file(cli, tmp_path, monkeypatch):
 @pytest.mark.parametrize(("settings", "message"), [
     ('select = ["OIM1", "OIM44"]\n',
      "{path}: select: unknown rule code 'OIM44'; did you mean OIM404, OIM604 or OIM504?"),
+    ("select = []\n", "{path}: select is empty, which would report nothing: leave it out to "
+     "report every rule"),
     ('ignore = "OIM1"\n', '{path}: ignore must be a list of rule codes, e.g. ["OIM107", '
      '"OIM9"]'),
 ])

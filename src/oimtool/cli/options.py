@@ -153,6 +153,12 @@ def chosen_rules(select: list[str] | None, ignore: list[str] | None,
     from ..rules import RULES, UnknownCode, chosen
 
     given, left_out = _entries(select), _entries(ignore) or []
+    if given == []:
+        raise typer.BadParameter("give rule codes, prefixes (OIM1) or names: an empty --select "
+                                 "would report nothing", param_hint="--select")
+    if config is not None and config.select == []:
+        raise InputError(f"{config.path}: select is empty, which would report nothing: leave it "
+                         "out to report every rule")
     settings = config is not None and (config.select is not None or bool(config.ignore))
     if given is None and not left_out and not settings:
         return None
