@@ -94,6 +94,7 @@ def test_pre_commit_try_repo(tmp_path):
     write_json(work / "orders.json", [{"number": "ORD1001"}])
     write_json(work / "good.items.json", [item()])
     write_json(work / "bad.items.json", [item(price="12,50")])
+    write_json(work / "Lines-2020.json", [item(quantity=0)])  # taken in any letter case
     git("add", ".", cwd=work)
 
     def try_repo(*files: str) -> subprocess.CompletedProcess[str]:
@@ -113,3 +114,7 @@ def test_pre_commit_try_repo(tmp_path):
     assert "Failed" in bad.stdout
     assert "bad.items.json:7:14: OIM502" in bad.stdout
     assert "good.items.json:" not in bad.stdout.replace("good.items.json\n", "")
+
+    capital = try_repo("Lines-2020.json")
+    assert capital.returncode == 1, capital.stdout + capital.stderr
+    assert "Lines-2020.json:6:17: OIM403" in capital.stdout
