@@ -3,8 +3,10 @@ the pre-commit hooks' pattern (issue 14, points 3 and 4)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
 import yaml
 
 from oimtool.cli.files import ITEM_FILES
@@ -90,3 +92,18 @@ def test_the_pattern_is_defined_once():
         assert hook["files"] == ITEM_FILES, hook["id"]
     for doc in ("pre-commit.md", "cli.md"):
         assert ITEM_FILES in (ROOT / "docs" / doc).read_text(encoding="utf-8"), doc
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_folder_walk_takes_regular_files_only(cli, tmp_path):
+    """A FIFO named like an item file would block the read; a link to a folder above would
+    loop: neither is taken, nor a dangling link."""
+    data = tmp_path / "data"
+    data.mkdir()
+    write_json(data / "items.json", [item()])
+    os.mkfifo(data / "fifo-items.json")
+    (data / "loop").symlink_to(data)
+    (data / "gone-items.json").symlink_to(tmp_path / "nowhere.json")
+    (data / "link-items.json").symlink_to(data / "items.json")  # the same file: once
+    result = cli("check", data)
+    assert (result.code, result.out) == (0, "OK: 1 item in 1 file, no problems.\n")
