@@ -53,6 +53,7 @@ def cli(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     """Run oimtool in this process, as the console script does; returns code, stdout, stderr.
     ``tuning=``: sizes for cutting work (by default the ``small_pieces`` fixture's, if used)."""
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
     default = request.getfixturevalue("small_pieces") if (
         "small_pieces" in request.fixturenames) else None
 

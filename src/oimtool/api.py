@@ -212,14 +212,14 @@ class ConvertOptions(NamedTuple):
         from .convert import ReadOptions
         from .convert.lines import read_order_numbers
 
-        if config is None:
+        if config is None:  # found here: said here (the command line says its own)
             from .config import find_config
 
             config = find_config()
-        if config.path is not None:
-            notify(f"settings from {shown_path(_near(config.path))}")
-        for warning in config.warnings:
-            notify(f"warning: {warning}")
+            if config.path is not None:
+                notify(f"settings from {shown_path(_near(config.path))}")
+            for warning in config.warnings:
+                notify(f"warning: {warning}")
         settings = config.convert
         if decimal not in (None, ",", "."):
             raise OptionError("--decimal", "give , or .")

@@ -1,9 +1,12 @@
 """Settings from a file: ``oimtool.toml``, or ``[tool.oimtool]`` in ``pyproject.toml``.
 
 The nearest such file from the current folder upwards (stopping at a repository's root) is read.
-Command-line options override it. For now it holds ``convert``'s column mapping and reading
-options::
+Command-line options override it. It holds the rules reported (``select``, ``ignore``: rule
+codes, prefixes or names, as ``--select``/``--ignore`` take them) and ``convert``'s column
+mapping and reading options::
 
+    [tool.oimtool]                # in oimtool.toml: at the top
+    ignore = ["OIM107", "OIM9"]
     [tool.oimtool.convert]        # in oimtool.toml: [convert]
     extra = true
     decimal = ","
@@ -33,6 +36,8 @@ class Config:
     path: Path | None = None
     convert: dict[str, Any] = field(default_factory=dict)
     profile: dict[str, Any] | None = None  # [tool.oimtool.profile]: the export's profile
+    select: list[str] | None = None  # the rules reported (None: all), as --select takes them
+    ignore: list[str] = field(default_factory=list)  # the rules not reported, as --ignore
     warnings: list[str] = field(default_factory=list)
 
 
@@ -104,8 +109,16 @@ def _config(path: Path, data: Any) -> Config:
         raise InputError(f"{path}: convert must be a table ([convert], or [tool.oimtool.convert]"
                          " in pyproject.toml)")
     for key in data:
-        if key not in ("convert", "profile"):
+        if key not in ("convert", "profile", "select", "ignore"):
             config.warnings.append(f"{path}: unknown setting {key!r} (ignored)")
+    for key in ("select", "ignore"):
+        codes = data.get(key)
+        if codes is None:
+            continue
+        if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+            raise InputError(f'{path}: {key} must be a list of rule codes, e.g. ["OIM107", '
+                             '"OIM9"]')
+        setattr(config, key, codes)
     for key, value in dict(data.get("convert", {})).items():
         expected = CONVERT_KEYS.get(key)
         if expected is None:

@@ -7,6 +7,7 @@ sync. Codes are never renumbered or reused.
 # No `from __future__ import annotations` here: typing.NamedTuple would compile each field's
 # annotation text at import (a ForwardRef), and a pre-commit hook starts often.
 
+from collections.abc import Iterable
 from enum import Enum
 from typing import NamedTuple
 
@@ -44,6 +45,11 @@ class Rule(NamedTuple):
     title: str
     #: The problem is about a key, not its value: it is placed at the key.
     at_key: bool = False
+
+    @property
+    def anchor(self) -> str:
+        """The rule's section in docs/rules.md: ``oim105-order-number-unknown``."""
+        return f"{self.code.lower()}-{self.slug}"
 
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
@@ -124,3 +130,61 @@ _CATALOGUE = (
 
 #: Every rule by code, in catalogue order.
 RULES: dict[str, Rule] = {rule.code: rule for rule in _CATALOGUE}
+
+#: Problems that mean a file, or the rest of it, could not be read: reported whatever ``select``
+#: and ``ignore`` say, since leaving them out would pass a file that was not checked.
+UNREAD = frozenset({"OIM001", "OIM002", "OIM017"})
+
+
+class UnknownCode(ValueError):
+    """A ``select``/``ignore`` entry that names no rule: ``entry``, and the nearest codes or
+    names (``suggestions``) for a "did you mean"."""
+
+    def __init__(self, entry: str, suggestions: tuple[str, ...]) -> None:
+        names = ", ".join(suggestions[:-1]) + " or " + suggestions[-1] if len(suggestions) > 1 \
+            else "".join(suggestions)
+        hint = f"; did you mean {names}?" if suggestions else (
+            "; give rule codes (OIM105), prefixes (OIM1: OIM1xx) or names (oimtool rules)")
+        super().__init__(f"unknown rule code {entry!r}{hint}")
+        self.entry = entry
+        self.suggestions = suggestions
+
+
+def _matched(entry: str) -> tuple[int, frozenset[str]]:
+    """The codes an entry matches (a code, a prefix of codes, a rule's name, or ALL), and how
+    specific it is (the length of the code prefix it stands for)."""
+    upper = entry.strip().upper()
+    if upper == "ALL":
+        return 0, frozenset(RULES)
+    codes = frozenset(code for code in RULES if code.startswith(upper))
+    if upper and codes:
+        return len(upper), codes
+    by_slug = [rule.code for rule in _CATALOGUE if rule.slug == entry.strip().lower()]
+    if by_slug:
+        return len(by_slug[0]), frozenset(by_slug)
+    import difflib
+
+    names = [*RULES, *(rule.slug for rule in _CATALOGUE)]
+    near = difflib.get_close_matches(upper if upper.startswith("OIM") else entry.lower(),
+                                     names, n=3, cutoff=0.6)
+    raise UnknownCode(entry, tuple(near))
+
+
+def chosen(select: Iterable[str] | None, ignore: Iterable[str] = ()) -> frozenset[str]:
+    """The rule codes to report: those ``select`` matches (every code when None), less those
+    ``ignore`` matches. Entries are codes (``OIM105``), prefixes (``OIM1`` is OIM1xx), rule
+    names (``order-number-unknown``) or ``ALL``, in any case. Where a code is matched by both,
+    the more specific entry decides: select OIM1 and ignore OIM105 is OIM1xx but OIM105; select
+    OIM105 and ignore OIM1 is OIM105. At equal specificity ignore wins. Raises UnknownCode for
+    an entry that matches no rule."""
+    decided: dict[str, tuple[int, bool]] = {}
+    for entries, on in ((select or (), True), (ignore, False)):
+        for entry in entries:
+            specificity, codes = _matched(entry)
+            for code in codes:
+                before = decided.get(code)
+                if before is None or specificity > before[0] or (
+                        specificity == before[0] and not on):
+                    decided[code] = (specificity, on)
+    default = select is None
+    return frozenset(code for code in RULES if decided.get(code, (0, default))[1])

@@ -279,7 +279,7 @@ def test_broken_sample_shows_every_item_rule(cli):
 @pytest.mark.parametrize("args", [
     ("check",),
     ("check", "missing.json"),
-    ("check", "."),
+    ("check", "src"),  # a folder with no item file
     ("check", "samples/items.json", "--orders", "missing.json"),
     ("check", "samples/items.json", "--format", "yaml"),
     ("check", "samples/items.json", "--no-such-option"),

@@ -187,10 +187,10 @@ def test_turkish_cp1254_semicolon_csv(cli, tmp_path):
     assert data["summary"]["items"] + data["summary"]["rejected"] == 3
 
 
-def test_text_report_rows_for_a_csv(cli, tmp_path):
+def test_text_report_cells_for_a_csv(cli, tmp_path):
     source = text(tmp_path / "satislar.csv", TURKISH_ROWS, encoding="cp1254", delimiter=";")
     result = cli("convert", source)
-    assert f"{source}:6: OIM402 quantity \"x\" is text; write a whole number of units, 1 or " \
+    assert f"{source}:6:D: OIM402 quantity \"x\" is text; write a whole number of units, 1 or " \
         "more" in result.out.splitlines()
 
 

@@ -127,13 +127,13 @@ CORPUS = [
     ("10 MB line csv", "s.csv", lambda: GOOD_CSV + b"B," + b"x" * (10 << 20) + b",y,1,2,\r\n",
      "convert", 1, "product is 10,485,760 characters long"),
     ("truncated csv", "s.csv", lambda: GOOD_CSV + b"B,x,y,1", "convert", 1,
-     "s.csv:3: OIM502 price is null"),
+     "s.csv:3:E: OIM502 price is null"),
     ("invalid utf-8 inside csv", "s.csv", lambda: GOOD_CSV + b"B,\xff\xfe,y,1,2,\r\n",
      "convert", 0, "OIM015 not UTF-8: read as Turkish Windows-1254 (cp1254)"),
     ("cells of 5,000 digits csv", "s.csv",
      lambda: GOOD_CSV + b"B,x,y," + b"9" * 5000 + b",2,\r\nC,x,y,1,\"" + b"9" * 5000
      + b',50",\r\n',
-     "convert", 1, "s.csv:3: OIM405 quantity 99999999999999999999… (5,000 characters) is "
+     "convert", 1, "s.csv:3:D: OIM405 quantity 99999999999999999999… (5,000 characters) is "
      "beyond 2,147,483,647"),
     ("empty xlsx", "s.xlsx", lambda: b"", "convert", 1, "not a workbook"),
     ("10,000 columns", "s.csv",

@@ -96,6 +96,7 @@ def test_wheel_ships_the_schema_and_runs_installed(tmp_path):
     [wheel] = (tmp_path / "wheels").glob("oimtool-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "oimtool/schemas/order-item.schema.json" in names
+    assert "oimtool/docs/rules.md" in names  # oimtool rules CODE explains a rule from it
     assert "oimtool/cli/__init__.py" in names
 
     target = tmp_path / "site"
@@ -114,6 +115,9 @@ def test_wheel_ships_the_schema_and_runs_installed(tmp_path):
     checked = run(sys.executable, "-m", "oimtool", "check", SAMPLES / "items.json", "--orders",
                   SAMPLES / "orders.json", cwd=elsewhere, env=env)
     assert (checked.returncode, checked.stdout) == (0, "OK: 14 items in 1 file, no problems.\n")
+    explained = run(sys.executable, "-m", "oimtool", "rules", "OIM503", cwd=elsewhere, env=env)
+    assert explained.returncode == 0, explained.stderr
+    assert explained.stdout.splitlines()[5].startswith("`price` carries float noise")
 
 
 @pytest.mark.parametrize(("module", "heavy"), [

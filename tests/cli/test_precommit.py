@@ -42,6 +42,15 @@ def test_fix_hook_definition():
     ("data/order-items-2019.json", True),
     ("migration/part1.items.json", True),
     ("samples/items-broken.json", True),
+    ("data/Items-2020.json", True),  # any letter case (issue 14: these were skipped)
+    ("lines-2020.json", True),
+    ("data/ORDER_ITEMS.JSON", True),
+    ("OrderLines.json", True),
+    ("order-line.json", True),
+    ("exports/sales_lines.json", True),
+    ("guidelines.json", False),  # "lines" inside a word
+    ("data/lines/orders.json", False),  # the folder's name does not count
+    ("item.json", False),
     ("orders.json", False),
     ("data/orders.json", False),
     ("items.csv", False),
@@ -85,6 +94,7 @@ def test_pre_commit_try_repo(tmp_path):
     write_json(work / "orders.json", [{"number": "ORD1001"}])
     write_json(work / "good.items.json", [item()])
     write_json(work / "bad.items.json", [item(price="12,50")])
+    write_json(work / "Lines-2020.json", [item(quantity=0)])  # taken in any letter case
     git("add", ".", cwd=work)
 
     def try_repo(*files: str) -> subprocess.CompletedProcess[str]:
@@ -104,3 +114,7 @@ def test_pre_commit_try_repo(tmp_path):
     assert "Failed" in bad.stdout
     assert "bad.items.json:7:14: OIM502" in bad.stdout
     assert "good.items.json:" not in bad.stdout.replace("good.items.json\n", "")
+
+    capital = try_repo("Lines-2020.json")
+    assert capital.returncode == 1, capital.stdout + capital.stderr
+    assert "Lines-2020.json:6:17: OIM403" in capital.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -50,13 +51,47 @@ def test_csv_report(cli, tmp_path):
     assert len(rows) == 5
 
 
-@pytest.mark.parametrize("active", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
-def test_csv_report_never_holds_a_formula(cli, tmp_path, active):
+@pytest.mark.parametrize(("active", "cell"), [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "\\tx"), ("\rx", "\\rx"),  # a control character is escaped: no longer active
+])
+def test_csv_report_never_holds_a_formula(cli, tmp_path, active, cell):
     source = write_json(tmp_path / "items.json", [item(colour=active)])
     result = cli("check", source, "-f", "csv")
     rows = list(csv.reader(io.StringIO(result.out.lstrip("\ufeff"))))
     assert rows[1][6] == "OIM801"
-    assert rows[1][9] == "'" + active
+    assert rows[1][9] == cell
+
+
+def test_text_report_gives_the_column_of_a_csv_cell(cli, tmp_path):
+    source = tmp_path / "s.csv"
+    source.write_text("Order No,Qty,Price\nA,0,2\n,1,2\n", encoding="utf-8")
+    result = cli("convert", source)
+    assert [line for line in result.out.splitlines() if ": OIM" in line][-2:] == [
+        f"{source}:2:B: OIM403 quantity is 0; it must be at least 1 (remove the line or correct "
+        "it)",
+        f"{source}:3:A: OIM102 order_number is null (an empty cell?): write the number of the "
+        "order this line belongs to",
+    ]
+    assert f"{source}:1: OIM011 no column for product" in result.out  # a row: no column
+
+
+def test_csv_report_holds_no_control_byte(cli, tmp_path):
+    items = write_json(tmp_path / "items.json", [
+        item(product="Kazak\x00 Gri", colour="\x1b[31mred", sku="a\rb", **{"k\x1b]0;x\x07": 1}),
+    ])
+    result = cli("check", items, "-f", "csv")
+    body = result.out.removeprefix("\ufeff")
+    rows = body.split("\r\n")  # the CSV's own line ends, and nothing else
+    assert rows[-1] == ""
+    assert all(not re.search(r"[\x00-\x1f\x7f-\x9f]", row) for row in rows)
+    cells = list(csv.reader(io.StringIO(body)))
+    assert [(row[5], row[6], row[9]) for row in cells[1:]] == [
+        ("product", "OIM802", "Kazak\\u0000 Gri"),
+        ("colour", "OIM801", "\\u001b[31mred"),
+        ("k\\u001b]0;x\\u0007", "OIM801", "1"),
+    ]
+    assert cells[1][10] == "Kazak Gri (unsafe)"
 
 
 def test_convert_csv_report_names_cells(cli, tmp_path):

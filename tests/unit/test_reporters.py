@@ -24,7 +24,7 @@ from oimtool.problems import (
     Set,
     Summary,
 )
-from oimtool.reporters import FORMATS, Tee, make_reporter
+from oimtool.reporters import FORMATS, Selected, Tee, make_reporter
 from oimtool.reporters.text import summary_line
 from oimtool.rules import RULES
 
@@ -63,9 +63,9 @@ RED, YELLOW, CYAN = "\033[31m", "\033[33m", "\033[36m"
 
 def report(fmt: str, problems: tuple[Problem, ...] = PROBLEMS, summary: Summary = SUMMARY, *,
            command: str = "check", color: bool = False, files: tuple[str, ...] = FILES,
-           changes: tuple[Change, ...] = ()) -> bytes:
+           changes: tuple[Change, ...] = (), quiet: bool = False) -> bytes:
     out = io.BytesIO()
-    reporter = make_reporter(fmt, out, color=color, command=command)
+    reporter = make_reporter(fmt, out, color=color, command=command, quiet=quiet)
     for file in files:
         reporter.begin(file)
     for problem in problems:
@@ -83,12 +83,28 @@ def test_text() -> None:
     assert report("text").decode() == (
         'items.json:3:14: OIM502 price is the text "12,50"; write the number 12.5 (safe fix)\n'
         "orders.xlsx:'Orders 2019'!D5: OIM402 quantity is the text \"=2+3\", not a whole number\n"
-        'orders.csv:7: OIM801 unknown key "Renk": move it into extra_field (unsafe fix)\n'
+        'orders.csv:7:F: OIM801 unknown key "Renk": move it into extra_field (unsafe fix)\n'
         "empty.json: OIM003 the array holds no items\n"
         "orders.xlsx:'Orders 2019'!3:3: OIM015 the header is row 3: the rows above it were "
         "taken for titles\n"
         f"{SUMMARY_LINE}\n"
     )
+
+
+def test_text_quiet_is_the_errors_and_warnings_only() -> None:
+    assert report("text", quiet=True, changes=CHANGES).decode() == (
+        'items.json:3:14: OIM502 price is the text "12,50"; write the number 12.5 (safe fix)\n'
+        "orders.xlsx:'Orders 2019'!D5: OIM402 quantity is the text \"=2+3\", not a whole number\n"
+        'orders.csv:7:F: OIM801 unknown key "Renk": move it into extra_field (unsafe fix)\n'
+        "empty.json: OIM003 the array holds no items\n"
+    )  # no note (OIM015), no change, no summary
+
+
+def test_text_a_whole_row_of_a_csv_has_no_column() -> None:
+    row = Problem("OIM803", "row 4 repeats row 2", Location("s.csv", 2, "/2",
+                                                            cell=Cell(None, 4)))
+    assert report("text", (row,), Summary(), files=()).decode().splitlines()[0] == (
+        "s.csv:4: OIM803 row 4 repeats row 2")
 
 
 def test_text_in_color() -> None:
@@ -98,7 +114,7 @@ def test_text_in_color() -> None:
         f"write the number 12.5{DIM} (safe fix){RESET}",
         f"{BOLD}orders.xlsx:'Orders 2019'!D5{RESET}: {RED}OIM402{RESET} quantity is the text "
         '"=2+3", not a whole number',
-        f"{BOLD}orders.csv:7{RESET}: {YELLOW}OIM801{RESET} unknown key \"Renk\": move it into "
+        f"{BOLD}orders.csv:7:F{RESET}: {YELLOW}OIM801{RESET} unknown key \"Renk\": move it into "
         f"extra_field{DIM} (unsafe fix){RESET}",
         f"{BOLD}empty.json{RESET}: {RED}OIM003{RESET} the array holds no items",
         f"{BOLD}orders.xlsx:'Orders 2019'!3:3{RESET}: {CYAN}OIM015{RESET} the header is row 3: "
@@ -276,9 +292,23 @@ def test_csv() -> None:
     ]
 
 
+def test_csv_escapes_control_characters() -> None:
+    where = Location("a\x1bb.json", 0, "/0/p\x07", "p\x07", 1, 2)
+    nasty = Problem("OIM802", "product holds a NUL", where, "x\x00y\r\n\x1b[31m\x9b",
+                    Fix.of(Set("p", "\tz"), safe=False))
+    out = report("csv", (nasty,), Summary(files=1, errors=1), files=())
+    text = out.decode("utf-8-sig")
+    assert text.count("\r\n") == 2 and text.endswith("\r\n")
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in text.replace("\r\n", ""))
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[1] == ["a\\u001bb.json", "", "1", "2", "0", "p\\u0007", "OIM802", "error",
+                       "product holds a NUL", "x\\u0000y\\r\\n\\u001b[31m\\u009b",
+                       "\\tz (unsafe)"]
+
+
 @pytest.mark.parametrize(("value", "cell"), [
     ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+90 212", "'+90 212"), ("@sum", "'@sum"),
-    ("\tx", "'\tx"), (-5, "'-5"), (12.5, "12.5"), (True, "true"), ("a=b", "a=b"),
+    ("\tx", "\\tx"), (-5, "'-5"), (12.5, "12.5"), (True, "true"), ("a=b", "a=b"),
 ])
 def test_csv_never_writes_a_formula(value: Any, cell: str) -> None:
     problem = Problem("OIM502", "price is not a number", Location("a.json"), value)
@@ -407,7 +437,7 @@ def test_junit() -> None:
         "orders.xlsx": [("OIM402", f"error: {QUANTITY.message}",
                          f"orders.xlsx:'Orders 2019'!D5: OIM402 {QUANTITY.message}")],
         "orders.csv": [("OIM801", f"warning: {UNKNOWN.message}",
-                        f"orders.csv:7: OIM801 {UNKNOWN.message}")],
+                        f"orders.csv:7:F: OIM801 {UNKNOWN.message}")],
         "empty.json": [("OIM003", f"error: {EMPTY.message}",
                         f"empty.json: OIM003 {EMPTY.message}")],
         "clean.json": [],
@@ -456,3 +486,27 @@ def test_tee_gives_each_sink_everything(fmt: str) -> None:
         tee.change(change)
     tee.close(SUMMARY)
     assert [out.getvalue() for out in outs] == [alone, alone]
+
+
+# Selected: --select/--ignore at the sink
+
+
+def test_selected_passes_and_counts_only_the_rules_chosen() -> None:
+    out = io.BytesIO()
+    sink = Selected(make_reporter("text", out), frozenset({"OIM801", "OIM015"}))
+    unread = Problem("OIM001", "the file is empty", Location("bad.json", line=1, column=1))
+    summary = Summary(files=5, items=12, errors=4, warnings=1, fixable=1, unsafe_fixable=1)
+    for problem in (*PROBLEMS, unread):
+        sink.add(problem)
+    sink.change(CHANGES[0])
+    sink.close(summary)
+    assert out.getvalue().decode().splitlines() == [
+        'orders.csv:7:F: OIM801 unknown key "Renk": move it into extra_field (unsafe fix)',
+        "orders.xlsx:'Orders 2019'!3:3: OIM015 the header is row 3: the rows above it were "
+        "taken for titles",
+        "bad.json:1:1: OIM001 the file is empty",  # a file not read is always said
+        'items.json /0/price: "12,50" → 12.5 (OIM502)',  # a change made is always listed
+        "1 error and 1 warning in 12 items in 5 files. 1 fixable with `oimtool fix --unsafe`.",
+    ]
+    assert (summary.errors, summary.warnings, summary.fixable, summary.unsafe_fixable) == (
+        1, 1, 0, 1)  # the caller's summary agrees: its exit code follows what was shown

@@ -7,51 +7,72 @@ from typing import Annotated
 
 import typer
 
-from .app import app
+from .app import EPILOG, app
 from .options import (
     TEXT,
+    Color,
+    ColorOption,
+    ConfigOption,
     FormatOption,
+    IgnoreOption,
     JobsOption,
+    NoConfigOption,
     OrdersOption,
     OutputOption,
+    QuietOption,
+    SelectOption,
     StrictOption,
+    chosen_rules,
     exit_code,
     report_stream,
     reporter,
+    selected,
+    settings,
     tuning,
 )
 
 
-@app.command()
+@app.command(epilog=EPILOG)
 def check(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(
-        exists=True, dir_okay=False, readable=True, show_default=False, metavar="FILE...",
-        help="Order-item migration files (JSON arrays of order items).",
+        exists=True, readable=True, show_default=False, metavar="FILE|FOLDER...",
+        help="Order-item migration files (JSON arrays of order items), or folders: their item "
+        "files are taken, by the pre-commit hooks' pattern (docs/cli.md#folders).",
     )],
     orders: OrdersOption = None,
     fmt: FormatOption = TEXT,
     output: OutputOption = None,
     strict: StrictOption = False,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    quiet: QuietOption = False,
+    color: ColorOption = Color.AUTO,
+    config_file: ConfigOption = None,
+    no_config: NoConfigOption = False,
     jobs: JobsOption = 0,
 ) -> None:
     """Validate order-item files and report every problem of every item.
 
     Checks each item against the bundled schema and the rules it cannot express, finds
     identical items and unknown keys, and with --orders checks that every order_number exists
-    in the order migration file.
+    in the order migration file. A folder gives the item files under it.
 
     Example:
 
         oimtool check items.json --orders orders.json
     """
     from ..api import CheckOptions, run_check
+    from .files import item_files
     from .progress import Progress
 
+    codes = chosen_rules(select, ignore, settings(config_file, no_config, quiet=quiet))
+    files = item_files(files, leave_out=orders or ())
     options = CheckOptions(files, orders or (), output, jobs, tuning(ctx))
     progress = Progress.start(files[0].name if len(files) == 1 else f"{len(files)} files",
-                              "checking", "items")
+                              "checking", "items", quiet=quiet)
     with report_stream(output) as stream:
-        summary = run_check(options, reporter(fmt, progress.around(stream), output, "check"),
-                            progress=progress)
+        sink = reporter(fmt, progress.around(stream), output, "check", color=color,
+                        quiet=quiet)
+        summary = run_check(options, selected(sink, codes), progress=progress)
     raise exit_code(summary.failed(strict=strict))

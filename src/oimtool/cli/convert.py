@@ -8,18 +8,28 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import app
+from .app import EPILOG, app
 from .options import (
     TEXT,
+    Color,
+    ColorOption,
+    ConfigOption,
     ForceOption,
     FormatOption,
+    IgnoreOption,
     JobsOption,
+    NoConfigOption,
     OrdersOption,
     OutputOption,
+    QuietOption,
+    SelectOption,
     StrictOption,
+    chosen_rules,
     exit_code,
     report_stream,
     reporter,
+    selected,
+    settings,
     tuning,
     usage_errors,
 )
@@ -54,12 +64,6 @@ PriceOption = Annotated[Text, typer.Option(
 NoPriceDetailsOption = Annotated[bool, typer.Option(
     "--no-price-details",
     help="Leave retail_price and discount_amount out of extra_field.")]
-ConfigOption = Annotated[Optional[Path], typer.Option(  # noqa: UP045
-    "--config", dir_okay=False, metavar="PATH",
-    help="Read the settings from PATH (an oimtool.toml, or a pyproject.toml with "
-    "[tool.oimtool]) instead of the nearest one.")]
-NoConfigOption = Annotated[bool, typer.Option(
-    "--no-config", help="Read no settings file.")]
 OrderNumbersOption = Annotated[Optional[Path], typer.Option(  # noqa: UP045
     "--order-numbers", exists=True, dir_okay=False, readable=True, metavar="CSV",
     help="The order numbers of an export that holds only the platform's internal order ids: "
@@ -84,7 +88,7 @@ AnnotateOption = Annotated[Optional[Path], typer.Option(  # noqa: UP045
     "commented, and a Problems sheet: for whoever corrects the export.")]
 
 
-@app.command()
+@app.command(epilog=EPILOG)
 def convert(ctx: typer.Context, source: SourceArgument, out: OutOption = None,
             sheet: SheetOption = None, mapping: MapOption = None, extra: ExtraOption = None,
             no_extra: NoExtraOption = False, profile: ProfileOption = None,
@@ -95,8 +99,10 @@ def convert(ctx: typer.Context, source: SourceArgument, out: OutOption = None,
             skip_invalid: SkipOption = False, rejects: RejectsOption = None,
             split: SplitOption = None, force: ForceOption = False,
             annotate: AnnotateOption = None, fmt: FormatOption = TEXT,
-            output: OutputOption = None, strict: StrictOption = False, jobs: JobsOption = 0,
-            config: ConfigOption = None, no_config: NoConfigOption = False,
+            output: OutputOption = None, strict: StrictOption = False,
+            select: SelectOption = None, ignore: IgnoreOption = None,
+            quiet: QuietOption = False, color: ColorOption = Color.AUTO, jobs: JobsOption = 0,
+            config_file: ConfigOption = None, no_config: NoConfigOption = False,
             ) -> None:
     """Convert a CSV/TSV/Excel export to the order-item JSON, checking every row.
 
@@ -107,39 +113,44 @@ def convert(ctx: typer.Context, source: SourceArgument, out: OutOption = None,
     docs/convert.md); numbers in either decimal convention and Excel's number mangling are
     read back. The report starts with the plan (which column gives each field); every problem
     names its row and column in the source. Nothing is written when a row is rejected, unless
-    --skip-invalid.
+    --skip-invalid; a rejected row fails the run (exit 1) even when --select or --ignore leave
+    its problems out of the report.
 
     Example:
 
         oimtool convert satislar.csv -o items.json --orders orders.json
     """
     from ..api import ConvertOptions, run_convert
-    from ..config import Config, read_config
 
-    if config is not None and no_config:
-        raise typer.BadParameter("give --config PATH or --no-config, not both",
-                                 param_hint="--no-config")
-    settings = Config() if no_config else read_config(config) if config is not None else None
+    config = settings(config_file, no_config, quiet=quiet)
+    codes = chosen_rules(select, ignore, config)
+    say = _say_quietly if quiet else _say
     with usage_errors():
         options = ConvertOptions.resolve(
-            source, config=settings, mapping=mapping or (), sheet=sheet, encoding=encoding,
-            delimiter=delimiter,
-            extra=False if no_extra else (extra or None), decimal=decimal, profile=profile,
-            price=price, price_details=False if no_price_details else None,
-            order_numbers=order_numbers, notify=_say, output=out, orders=orders or (),
+            source, config=config, mapping=mapping or (), sheet=sheet, encoding=encoding,
+            delimiter=delimiter, extra=False if no_extra else (extra or None), decimal=decimal,
+            profile=profile, price=price, price_details=False if no_price_details else None,
+            order_numbers=order_numbers, notify=say, output=out, orders=orders or (),
             skip_invalid=skip_invalid, rejects=rejects, split=split, force=force,
             annotate=annotate, report=output, jobs=jobs, tuning=tuning(ctx))
         to_stdout = options.target is None
         # the items on standard output: the report on standard error
         report_to = sys.stderr.buffer if to_stdout and output is None else None
-        progress = Progress.start(source.name)
+        progress = Progress(source.name, False) if quiet else Progress.start(source.name)
         with report_stream(output, report_to) as stream:
             sink = reporter(fmt, progress.around(stream), output, "convert",
-                            sys.stderr if report_to else None)
-            summary = run_convert(options, sink, progress=progress, notify=_say,
-                                  stdout=sys.stdout.buffer if to_stdout else None)
-    raise exit_code(summary.failed(strict=strict))
+                            sys.stderr if report_to else None, color=color, quiet=quiet)
+            summary = run_convert(options, selected(sink, codes), progress=progress,
+                                  notify=say, stdout=sys.stdout.buffer if to_stdout else None)
+    rejected = summary.conversion is not None and summary.conversion.rejected > 0
+    raise exit_code(summary.failed(strict=strict) or rejected)
 
 
 def _say(message: str) -> None:
     print(f"oimtool: {message}", file=sys.stderr)
+
+
+def _say_quietly(message: str) -> None:
+    """--quiet: warnings, but no notes."""
+    if not message.startswith("note:"):
+        _say(message)

@@ -8,13 +8,18 @@ import sys
 from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import IO, Annotated, Any, Optional
+from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from ..errors import OptionError
+from ..format import shown_path
+from ..problems import Sink
 from ..reporters import FORMATS, Reporter, make_reporter
 from ..tuning import DEFAULT, Tuning
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 #: The report formats, from the reporters' registry.
 ReportFormat = Enum("ReportFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
@@ -41,6 +46,32 @@ JobsOption = Annotated[int, typer.Option(
 )]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing output.")]
+SelectOption = Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
+    "--select", metavar="CODES",
+    help="Report only these rules: codes, prefixes (OIM1: OIM1xx) or names, comma-separated "
+    "or repeated. Replaces the settings file's select and ignore.")]
+IgnoreOption = Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
+    "--ignore", metavar="CODES",
+    help="Do not report these rules (codes, prefixes or names), besides the settings file's "
+    "ignore. The summary and the exit code count only what is reported.")]
+QuietOption = Annotated[bool, typer.Option(
+    "--quiet", "-q",
+    help="Text report: the errors and warnings only (no summary, plan, notes or change list); "
+    "no progress bar, no notes on standard error.")]
+
+
+class Color(str, Enum):
+    """When the text report is coloured."""
+
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+ColorOption = Annotated[Color, typer.Option(
+    "--color", metavar="auto|always|never",
+    help="Colour the text report: auto (on a terminal, or with FORCE_COLOR; never with "
+    "NO_COLOR), always (also into --output), never.")]
 
 
 def tuning(ctx: typer.Context) -> Tuning:
@@ -57,10 +88,15 @@ def usage_errors() -> Iterator[None]:
         raise typer.BadParameter(str(exc), param_hint=exc.option) from exc
 
 
-def use_color(stream: IO[str]) -> bool:
-    """Colour the text report: only on a terminal, never with NO_COLOR."""
+def use_color(stream: IO[str], choice: Color = Color.AUTO) -> bool:
+    """Colour the text report on ``stream``: as ``choice`` says; for auto, never with NO_COLOR,
+    else with FORCE_COLOR or on a terminal (both set to a non-empty value)."""
+    if choice is not Color.AUTO:
+        return choice is Color.ALWAYS
     if os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
     try:
         return stream.isatty()
     except (AttributeError, ValueError):
@@ -82,10 +118,96 @@ def report_stream(output: Path | None, default: IO[bytes] | None = None
 
 
 def reporter(fmt: Any, out: IO[bytes], output: Path | None, command: str,
-             terminal: IO[str] | None = None) -> Reporter:
-    """The reporter of ``fmt``, in colour when the text report goes to a terminal."""
-    color = output is None and fmt.value == "text" and use_color(terminal or sys.stdout)
-    return make_reporter(fmt.value, out, color=color, command=command)
+             terminal: IO[str] | None = None, *, color: Color = Color.AUTO,
+             quiet: bool = False) -> Reporter:
+    """The reporter of ``fmt``: the text report in colour as ``color`` says (for auto: on a
+    terminal, never into an --output file)."""
+    painted = fmt.value == "text" and (color is Color.ALWAYS or (
+        output is None and use_color(terminal or sys.stdout, color)))
+    return make_reporter(fmt.value, out, color=painted, command=command, quiet=quiet)
+
+
+ConfigOption = Annotated[Optional[Path], typer.Option(  # noqa: UP045
+    "--config", dir_okay=False, metavar="PATH",
+    help="Read the settings from PATH (an oimtool.toml, or a pyproject.toml with "
+    "[tool.oimtool]) instead of the nearest one.")]
+NoConfigOption = Annotated[bool, typer.Option(
+    "--no-config", help="Read no settings file.")]
+
+
+def settings(path: Path | None = None, none: bool = False, *, quiet: bool = False) -> Config:
+    """The settings file of the run: ``path`` (--config), none (--no-config), or the one that
+    applies here. Which one is said on standard error (not with --quiet), and its warnings."""
+    from ..config import Config, find_config, read_config
+
+    if path is not None and none:
+        raise typer.BadParameter("give --config PATH or --no-config, not both",
+                                 param_hint="--no-config")
+    config = Config() if none else read_config(path) if path is not None else find_config()
+    if config.path is not None and not quiet:
+        print(f"oimtool: settings from {shown_path(_near(config.path))}", file=sys.stderr)
+    for warning in config.warnings:
+        print(f"oimtool: warning: {warning}", file=sys.stderr)
+    return config
+
+
+def _near(path: Path) -> Path:
+    """``path`` relative to the current folder when it is below it."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _entries(values: list[str] | None) -> list[str] | None:
+    """--select/--ignore values: each comma-separated, repeatable; None when not given."""
+    if values is None:
+        return None
+    return [entry.strip() for value in values for entry in value.split(",") if entry.strip()]
+
+
+def chosen_rules(select: list[str] | None, ignore: list[str] | None,
+                 config: Config | None = None) -> frozenset[str] | None:
+    """The rule codes to report, from --select/--ignore over the settings file's select and
+    ignore: a --select starts again (the file's select and ignore are dropped), a --ignore adds
+    to the file's ignore. None when nothing limits them. An unknown code is a usage error that
+    names the option, or the file and its key."""
+    from ..errors import InputError
+    from ..rules import RULES, UnknownCode, chosen
+
+    given, left_out = _entries(select), _entries(ignore) or []
+    if given == []:
+        raise typer.BadParameter("give rule codes, prefixes (OIM1) or names: an empty --select "
+                                 "would report nothing", param_hint="--select")
+    if config is not None and config.select == []:
+        raise InputError(f"{config.path}: select is empty, which would report nothing: leave it "
+                         "out to report every rule")
+    settings = config is not None and (config.select is not None or bool(config.ignore))
+    if given is None and not left_out and not settings:
+        return None
+    try:
+        if given is not None:
+            return chosen(given, left_out)
+        codes = frozenset(RULES) - chosen(left_out) if left_out else frozenset(RULES)
+    except UnknownCode as exc:
+        option = "--select" if given and exc.entry in given else "--ignore"
+        raise typer.BadParameter(str(exc), param_hint=option) from None
+    if config is not None and settings:
+        try:
+            codes &= chosen(config.select, config.ignore)
+        except UnknownCode as exc:
+            key = "select" if config.select and exc.entry in config.select else "ignore"
+            raise InputError(f"{config.path}: {key}: {exc}") from None
+    return codes
+
+
+def selected(sink: Sink, codes: frozenset[str] | None) -> Sink:
+    """``sink``, passed only the problems of the rules ``codes`` (all when None)."""
+    if codes is None:
+        return sink
+    from ..reporters import Selected
+
+    return Selected(sink, codes)
 
 
 def exit_code(failed: bool) -> typer.Exit:

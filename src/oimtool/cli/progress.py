@@ -33,11 +33,13 @@ class Progress:
         self.last: float | None = None
 
     @classmethod
-    def start(cls, name: str, doing: str = "converting", unit: str = "rows") -> Progress:
+    def start(cls, name: str, doing: str = "converting", unit: str = "rows", *,
+              quiet: bool = False) -> Progress:
         """The bar on standard error, when it is a terminal and neither CI nor NO_PROGRESS is
         set."""
         env = os.environ
-        enabled = sys.stderr.isatty() and not env.get("CI") and not env.get("NO_PROGRESS")
+        enabled = (not quiet and sys.stderr.isatty() and not env.get("CI")
+                   and not env.get("NO_PROGRESS"))
         try:
             delay = float(env.get("OIMTOOL_PROGRESS_DELAY", "1"))
         except ValueError:

@@ -26,12 +26,15 @@ FORMATS = tuple(REPORTERS)
 
 class Reporter:
     """The interface (``problems.Sink``): ``add`` each problem, ``change`` each fix made,
-    ``close`` at the end."""
+    ``close`` at the end. ``quiet``: the problems only, for the formats for people (the text
+    report: no plan, no notes, no changes, no summary)."""
 
-    def __init__(self, out: IO[bytes], *, color: bool = False, command: str = "check") -> None:
+    def __init__(self, out: IO[bytes], *, color: bool = False, command: str = "check",
+                 quiet: bool = False) -> None:
         self.out = out
         self.color = color
         self.command = command
+        self.quiet = quiet
 
     def begin(self, file: str, output: str | None = None) -> None:
         """A file is about to be read (for formats that list every file); ``output``: where
@@ -50,15 +53,15 @@ class Reporter:
         self.out.flush()
 
 
-def make_reporter(fmt: str, out: IO[bytes], *, color: bool = False, command: str = "check"
-                  ) -> Reporter:
+def make_reporter(fmt: str, out: IO[bytes], *, color: bool = False, command: str = "check",
+                  quiet: bool = False) -> Reporter:
     """The reporter for ``fmt`` (one of ``FORMATS``), writing UTF-8 to ``out``."""
     try:
         module, name = REPORTERS[fmt]
     except KeyError:
         raise ValueError(f"unknown report format {fmt!r}") from None
     cls = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    return cls(out, color=color, command=command)  # type: ignore[no-any-return]
+    return cls(out, color=color, command=command, quiet=quiet)  # type: ignore[no-any-return]
 
 
 class Tee:
@@ -86,3 +89,38 @@ class Tee:
     def close(self, summary: Summary) -> None:
         for sink in self.sinks:
             sink.close(summary)
+
+
+class Selected:
+    """A sink that passes on the problems of the rule ``codes`` only (and always those that
+    say a file could not be read, ``rules.UNREAD``), and counts only those in the summary it
+    passes on: what is shown, what is counted and the exit code agree. The summary object is
+    changed in place, so the caller's copy agrees too. Changes (``oimtool fix``) all pass: they
+    were made."""
+
+    def __init__(self, sink: Sink, codes: frozenset[str]) -> None:
+        from ..rules import UNREAD
+
+        self.sink = sink
+        self.codes = codes | UNREAD
+        self.shown = Summary()
+
+    def begin(self, file: str, output: str | None = None) -> None:
+        self.sink.begin(file, output)
+
+    def plan(self, plan: Plan) -> None:
+        self.sink.plan(plan)
+
+    def add(self, problem: Problem) -> None:
+        if problem.code in self.codes:
+            self.shown.add(problem)
+            self.sink.add(problem)
+
+    def change(self, change: Change) -> None:
+        self.sink.change(change)
+
+    def close(self, summary: Summary) -> None:
+        shown = self.shown
+        summary.errors, summary.warnings = shown.errors, shown.warnings
+        summary.fixable, summary.unsafe_fixable = shown.fixable, shown.unsafe_fixable
+        self.sink.close(summary)

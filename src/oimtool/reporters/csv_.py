@@ -1,8 +1,10 @@
-"""The CSV report: one row a problem, for the people who own the export (it opens in Excel).
+r"""The CSV report: one row a problem, for the people who own the export (it opens in Excel).
 
 UTF-8 with a BOM (which Excel needs to see UTF-8). A cell that starts with ``=``, ``+``, ``-``
-or ``@`` (or a tab or carriage return) gets a leading apostrophe, so that a report can never
-run a formula: the values come from the data, and the data is not to be trusted.
+or ``@`` gets a leading apostrophe, so that a report can never run a formula: the values come
+from the data, and the data is not to be trusted. For the same reason no cell holds a control
+character (a NUL, the escape a terminal obeys, a line break, a tab): each is written as its JSON
+escape, as the messages quote values (``\u0000``, ``\u001b``, ``\r``, ``\t``).
 """
 
 from __future__ import annotations
@@ -17,11 +19,16 @@ from . import Reporter
 
 COLUMNS = ("file", "sheet", "row", "column", "item", "field", "code", "severity", "message",
            "value", "suggested fix")
-_ACTIVE = ("=", "+", "-", "@", "\t", "\r")
+_ACTIVE = ("=", "+", "-", "@")
+_SHORT = {8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r"}
+#: The C0 controls, DEL and the C1 controls, each to its JSON escape.
+_CONTROLS = {code: _SHORT.get(code, f"\\u{code:04x}")
+             for code in (*range(0x20), *range(0x7F, 0xA0))}
 
 
 def neutral(text: str) -> str:
-    """A cell Excel shows as text, never as a formula."""
+    """A cell Excel shows as text, never as a formula, and with no control character."""
+    text = text.translate(_CONTROLS)
     return "'" + text if text.startswith(_ACTIVE) else text
 
 
@@ -52,8 +59,8 @@ def problem_row(problem: Problem) -> list[str]:
 
 
 class CsvReporter(Reporter):
-    def __init__(self, out: IO[bytes], *, color: bool = False, command: str = "check") -> None:
-        super().__init__(out, color=color, command=command)
+    def __init__(self, out: IO[bytes], **options: Any) -> None:
+        super().__init__(out, **options)
         self._text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
         self._writer = csv.writer(self._text)
         self._writer.writerow(COLUMNS)

@@ -70,9 +70,9 @@ def _stringify(data: Any) -> Any:
 
 
 class JsonReporter(Reporter):
-    def __init__(self, out: IO[bytes], *, color: bool = False, command: str = "check") -> None:
-        super().__init__(out, color=color, command=command)
-        self._with_source = command == "convert"
+    def __init__(self, out: IO[bytes], **options: Any) -> None:
+        super().__init__(out, **options)
+        self._with_source = self.command == "convert"
         self._spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_LIMIT)  # noqa: SIM115
         self._changes = tempfile.SpooledTemporaryFile(max_size=_SPOOL_LIMIT)  # noqa: SIM115
         self._count = 0

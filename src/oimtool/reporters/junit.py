@@ -3,7 +3,7 @@ problem (a note is listed in the case's output, not as a failure)."""
 
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, Any
 from xml.etree import ElementTree as ET
 
 from ..problems import Problem, Summary
@@ -13,8 +13,8 @@ from .text import location
 
 
 class JunitReporter(Reporter):
-    def __init__(self, out: IO[bytes], *, color: bool = False, command: str = "check") -> None:
-        super().__init__(out, color=color, command=command)
+    def __init__(self, out: IO[bytes], **options: Any) -> None:
+        super().__init__(out, **options)
         self._files: dict[str, list[Problem]] = {}
         self._outputs: dict[str, str] = {}  # fix: output -> its input, whose case it is
 

@@ -77,8 +77,8 @@ def _rules() -> list[dict[str, Any]]:
 
 
 class SarifReporter(Reporter):
-    def __init__(self, out: IO[bytes], *, color: bool = False, command: str = "check") -> None:
-        super().__init__(out, color=color, command=command)
+    def __init__(self, out: IO[bytes], **options: Any) -> None:
+        super().__init__(out, **options)
         self._spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115
         self._count = 0
 

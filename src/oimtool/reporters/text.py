@@ -18,12 +18,14 @@ _STYLES = {Severity.ERROR: _RED, Severity.WARNING: _YELLOW, Severity.NOTE: _CYAN
 
 
 def location(problem: Problem) -> str:
-    """Where a problem is, as the text report writes it."""
+    """Where a problem is, as the text report writes it: ``path:line:col`` in a JSON file, the
+    cell in an export (``sales.xlsx:Items!E17``, ``sales.csv:17:E``), or its row alone."""
     where = problem.location
     cell = where.cell
     if cell is not None and cell.row is not None:
         if cell.sheet is None:
-            return f"{where.file}:{cell.row}"
+            column = f":{cell.letter}" if cell.letter else ""
+            return f"{where.file}:{cell.row}{column}"
         return f"{where.file}:{cell_reference(cell.sheet, cell.letter, cell.row)}"
     if where.line is not None:
         return f"{where.file}:{where.line}:{where.column}"
@@ -40,10 +42,14 @@ class TextReporter(Reporter):
         self._file = file
 
     def plan(self, plan: Plan) -> None:
+        if self.quiet:
+            return
         self.out.write((plan_text(plan, self._file) + "\n").encode(
             "utf-8", "backslashreplace"))
 
     def add(self, problem: Problem) -> None:
+        if self.quiet and problem.severity is Severity.NOTE:
+            return
         style = _STYLES[problem.severity]
         fix = problem.fix
         note = ""
@@ -56,6 +62,9 @@ class TextReporter(Reporter):
         self.out.write(line.encode("utf-8", "backslashreplace"))
 
     def change(self, change: Change) -> None:
+        if self.quiet:
+            return
+
         def shown(value: Any) -> str:
             if value is ABSENT:
                 return "(absent)"
@@ -67,7 +76,8 @@ class TextReporter(Reporter):
         self.out.write(line.encode("utf-8", "backslashreplace"))
 
     def close(self, summary: Summary) -> None:
-        self.out.write((summary_line(summary) + "\n").encode("utf-8"))
+        if not self.quiet:
+            self.out.write((summary_line(summary) + "\n").encode("utf-8"))
         self.out.flush()
 
 
