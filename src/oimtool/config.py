@@ -91,7 +91,7 @@ def find_config(start: Path | None = None) -> Config:
         if own.is_file():
             return _config(own, load_toml(own))
         project = candidate / "pyproject.toml"
-        if project.is_file():
+        if project.is_file() and _mentions_oimtool(project):
             data = load_toml(project)
             tool = data.get("tool", {})
             if isinstance(tool, dict) and "oimtool" in tool:
@@ -99,6 +99,15 @@ def find_config(start: Path | None = None) -> Config:
         if (candidate / ".git").exists():
             break
     return Config()
+
+
+def _mentions_oimtool(project: Path) -> bool:
+    """Whether a pyproject.toml may have [tool.oimtool]: most have not, and parsing TOML costs
+    a pre-commit hook more than reading the bytes (the hooks start often)."""
+    try:
+        return b"oimtool" in project.read_bytes()
+    except OSError:
+        return True  # reading it again says why it cannot be read
 
 
 def _config(path: Path, data: Any) -> Config:
