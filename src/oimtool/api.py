@@ -16,8 +16,9 @@ Nothing here prints: what the user should hear besides the report goes to ``noti
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .errors import InputError, OptionError, OutputError
@@ -101,14 +102,15 @@ def _load_orders(paths: Sequence[Path], jobs: int, tuning: Tuning) -> list[Any]:
     return load_all(paths, jobs=_jobs(jobs), tuning=tuning)
 
 
-def _item_files(paths: Sequence[Path], orders: Sequence[Path]) -> None:
+def _item_files(paths: Sequence[Path], orders: Sequence[Path],
+                names: Mapping[Path, str] = MappingProxyType({})) -> None:
     """Refuse, before any work, a file given as order items that is plainly something else: an
     export (convert it), an orders file (give it with --orders)."""
     from .kinds import ORDERS, TEXT_EXPORT, WORKBOOK, as_export, kind_of
 
     for path in paths:
         kind = kind_of(path)
-        shown = shown_path(path)
+        shown = names.get(path) or shown_path(path)
         if kind in (WORKBOOK, TEXT_EXPORT):
             raise InputError(as_export(shown, kind))
         if kind == ORDERS:
@@ -131,6 +133,25 @@ class CheckOptions(NamedTuple):
     report: Path | None = None
     jobs: int = 0
     tuning: Tuning = DEFAULT
+    #: the name a file is shown under, when not its path (standard input's copy: ``spooled``)
+    names: Mapping[Path, str] = MappingProxyType({})
+
+
+@contextlib.contextmanager
+def spooled(stream: IO[bytes], suffix: str = ".json") -> Iterator[Path]:
+    """What ``stream`` (standard input) holds, copied into a temporary file, removed after: the
+    readers read a file, in pieces and more than once."""
+    import shutil
+    import tempfile
+
+    handle, name = tempfile.mkstemp(prefix="oimtool-stdin-", suffix=suffix)
+    path = Path(name)
+    try:
+        with open(handle, "wb") as copy:
+            shutil.copyfileobj(stream, copy, 1 << 20)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def run_check(options: CheckOptions, sink: Sink, *, progress: Progress | None = None
@@ -141,15 +162,16 @@ def run_check(options: CheckOptions, sink: Sink, *, progress: Progress | None = 
     from .output import refuse_inputs
 
     refuse_inputs([*options.files, *options.orders], [("--output", options.report)])
-    _item_files(options.files, options.orders)
+    _item_files(options.files, options.orders, options.names)
     orders = _load_orders(options.orders, options.jobs, options.tuning)
     with Checker(orders, jobs=_jobs(options.jobs), tuning=options.tuning) as checker:
         if progress is not None:
             checker.progress = progress.update
             checker.total_bytes = sum(_size(path) for path in options.files)
         for path in options.files:
-            sink.begin(shown_path(path))
-            for problem in checker.check_file(path):
+            name = options.names.get(path)
+            sink.begin(name or shown_path(path))
+            for problem in checker.check_file(path, name=name):
                 sink.add(problem)
         if progress is not None:
             progress.clear()

@@ -218,9 +218,10 @@ class Checker:
         self.summary.add(problem)
         return problem
 
-    def check_file(self, path: str | Path) -> Iterator[Problem]:
-        """Every problem of one order-item file, in file order."""
-        shown = shown_path(path)
+    def check_file(self, path: str | Path, *, name: str | None = None) -> Iterator[Problem]:
+        """Every problem of one order-item file, in file order (placed in ``name`` when given:
+        the name standard input's items are shown under)."""
+        shown = name or shown_path(path)
         handle = open_input(path)
         self.summary.files += 1
         with handle, contextlib.closing(Seen(self.tuning.seen_in_memory)) as seen:

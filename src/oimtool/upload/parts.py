@@ -172,6 +172,7 @@ def _lead(data: bytes) -> int:
 
 def remove(folder: Path) -> None:
     """Remove the parts' folder and what is in it."""
-    for entry in os.scandir(folder):
-        os.unlink(entry.path)
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            os.unlink(entry.path)
     os.rmdir(folder)
