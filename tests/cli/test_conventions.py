@@ -305,3 +305,17 @@ def test_help_names_settings_environment_and_exit_codes(cli, monkeypatch, comman
         assert name in said
     assert ("Exit codes: 0 no errors (warnings allowed, unless --strict); 1 the data has "
             "errors; 2 oimtool could not run as asked") in said
+
+
+def test_strict_says_why_it_failed(cli, tmp_path):
+    from conftest import item, write_json
+
+    twice = write_json(tmp_path / "items.json", [item(), item()])
+    lenient = cli("check", twice)
+    assert (lenient.code, lenient.err) == (0, "")
+    strict = cli("check", twice, "--strict")
+    assert strict.code == 1
+    assert strict.err == "oimtool: 1 warning, and --strict makes warnings fail\n"
+    write_json(twice, [item(), item(), item(quantity=0)])
+    both = cli("check", twice, "--strict")
+    assert (both.code, both.err) == (1, "")  # the errors say it: nothing to add

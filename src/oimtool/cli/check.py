@@ -97,4 +97,4 @@ def check(
             sink = reporter(fmt, progress.around(stream), output, "check", color=color,
                             quiet=quiet)
             summary = run_check(options, selected(sink, codes), progress=progress)
-    raise exit_code(summary.failed(strict=strict))
+    raise exit_code(summary.failed(strict=strict), summary, strict)

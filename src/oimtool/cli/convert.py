@@ -143,7 +143,7 @@ def convert(ctx: typer.Context, source: SourceArgument, out: OutOption = None,
             summary = run_convert(options, selected(sink, codes), progress=progress,
                                   notify=say, stdout=sys.stdout.buffer if to_stdout else None)
     rejected = summary.conversion is not None and summary.conversion.rejected > 0
-    raise exit_code(summary.failed(strict=strict) or rejected)
+    raise exit_code(summary.failed(strict=strict) or rejected, summary, strict)
 
 
 def _say(message: str) -> None:

@@ -91,4 +91,4 @@ def fix(
         diff = stream if dry_run and fmt.value == "text" else None
         sink = reporter(fmt, stream, output, "fix", color=color, quiet=quiet)
         summary = run_fix(options, selected(sink, codes), diff_to=diff)
-    raise exit_code(summary.failed(strict=strict))
+    raise exit_code(summary.failed(strict=strict), summary, strict)

@@ -14,7 +14,7 @@ import typer
 
 from ..errors import OptionError
 from ..format import shown_path
-from ..problems import Sink
+from ..problems import Sink, Summary
 from ..reporters import FORMATS, Reporter, make_reporter
 from ..tuning import DEFAULT, Tuning
 
@@ -210,7 +210,14 @@ def selected(sink: Sink, codes: frozenset[str] | None) -> Sink:
     return Selected(sink, codes)
 
 
-def exit_code(failed: bool) -> typer.Exit:
+def exit_code(failed: bool, summary: Summary | None = None, strict: bool = False
+              ) -> typer.Exit:
+    """The exit of a run that ``failed`` (or not). When it fails only because --strict makes
+    its warnings fail, that is said on standard error: the report alone shows no error."""
     from .app import EXIT_OK, EXIT_PROBLEMS
 
+    if failed and strict and summary is not None and not summary.errors and summary.warnings:
+        count = summary.warnings
+        print(f"oimtool: {count:,} warning{'s' if count != 1 else ''}, and --strict makes "
+              "warnings fail", file=sys.stderr)
     return typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
