@@ -359,6 +359,9 @@ def run_convert(options: ConvertOptions, sink: Sink, *, stdout: IO[bytes] | None
             if progress is not None:
                 progress.clear()
             written = conversion.finish(stdout)
+            conversion.summary.outputs = [shown_path(path) for path in written]
+            if options.rejects is not None:
+                conversion.summary.rejects = shown_path(options.rejects)
             for stale in conversion.writer.removed:
                 notify(f"note: removed {stale}, a part of an earlier run beyond the last part "
                        "written now")
@@ -371,6 +374,8 @@ def run_convert(options: ConvertOptions, sink: Sink, *, stdout: IO[bytes] | None
         if not written and target is not None and target.exists():
             notify(f"note: {target} is from an earlier run, not this one")
         sink.close(conversion.summary)
+    if options.annotate is not None:
+        notify(f"note: the export with its problems marked is in {shown_path(options.annotate)}")
     return conversion.summary
 
 
@@ -539,6 +544,7 @@ def run_fix(options: FixOptions, sink: Sink, *, diff_to: IO[bytes] | None = None
     refuse_inputs([*options.files, *options.orders], [*written, ("--output", options.report)])
     _item_files(options.files, options.orders)
     changes = 0
+    outputs: list[str] = []
     orders = _load_orders(options.orders, 1, options.tuning)
     with Checker(orders, tuning=options.tuning) as checker:
         for items, target in zip(options.files, targets, strict=True):
@@ -552,10 +558,14 @@ def run_fix(options: FixOptions, sink: Sink, *, diff_to: IO[bytes] | None = None
             if diff is not None and diff_to is not None:
                 diff_to.write(diff.text().encode("utf-8"))
             changes += result.changes
+            if not options.dry_run and result.unreadable is None and (
+                    result.changes or not options.in_place):
+                outputs.append(shown_path(target))
         for problem in checker.finish():
             sink.add(problem)
         summary = checker.summary
         summary.changes = changes
+        summary.outputs = outputs
         sink.close(summary)
     return summary
 

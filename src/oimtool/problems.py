@@ -238,6 +238,10 @@ class Summary:
     unsafe_fixable: int = 0
     conversion: Conversion | None = None
     changes: int | None = None
+    #: the files the run wrote its items to (a conversion's items or parts, the fixed files),
+    #: and a conversion's rejected rows (``rejects``), as shown to the user
+    outputs: list[str] = field(default_factory=list)
+    rejects: str | None = None
 
     def add(self, problem: Problem) -> None:
         severity = problem.severity
@@ -266,6 +270,10 @@ class Summary:
                           skipped=dict(conversion.skipped))
         if self.changes is not None:
             counts["changes"] = self.changes
+        if self.outputs:
+            counts["outputs"] = list(self.outputs)
+        if self.rejects is not None:
+            counts["rejects"] = self.rejects
         return counts
 
 

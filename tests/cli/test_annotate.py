@@ -109,7 +109,9 @@ def test_a_workbook_openpyxl_refuses_is_annotated_from_its_values(cli, tmp_path)
         for name, data in files.items():
             archive.writestr(name, data)
     result = cli("convert", source, "--annotate", tmp_path / "marked.xlsx")
-    assert result.code == 1 and not result.err
+    assert result.code == 1
+    assert result.err == ("oimtool: note: the export with its problems marked is in "
+                          f"{tmp_path / 'marked.xlsx'}\n")
     marked = openpyxl.load_workbook(tmp_path / "marked.xlsx")
     assert marks(marked.worksheets[0])["B2"] == (ERROR_FILL, "OIM403")
 

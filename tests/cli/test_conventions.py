@@ -148,7 +148,8 @@ def test_fix_applies_every_fix_and_reports_what_is_selected(cli, tmp_path):
     assert result.code == 0
     assert result.out.splitlines() == [
         f'{items} /0/price: "1.50" → 1.5 (OIM502)',
-        "1 change in 2 items in 1 file. No problems remain.",  # the OIM404 left is not shown
+        f"1 change in 2 items in 1 file, written to {tmp_path}/items.fixed.json. No problems "
+        "remain.",  # the OIM404 left is not shown
     ]
     assert json.loads((tmp_path / "items.fixed.json").read_text())[0]["price"] == 1.5
 

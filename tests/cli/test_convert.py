@@ -92,7 +92,8 @@ def test_workbook_to_items(cli, tmp_path):
     data = report(result)
     assert data["summary"] == {"files": 1, "items": 3, "errors": 0, "warnings": 1,
                                "fixable": 0, "rows": 3, "rejected": 0, "blank": 1,
-                               "written": 3, "skipped": {}}
+                               "written": 3, "skipped": {},
+                               "outputs": [str(tmp_path / "sales.json")]}
     assert located(data, "code", "index", "row", "header") == [
         ("OIM015", None, 4, None),  # the header is row 4
         ("OIM010", None, 4, "Notes"),
@@ -392,7 +393,7 @@ def test_items_to_stdout_report_to_stderr(cli, tmp_path):
                                        "quantity": 1, "price": 2.0, "image_url": None,
                                        "extra_field": {}}]
     assert result.out.endswith("}\n]\n")
-    assert "1 row read: 1 item, 0 rejected. 1 item written." in result.err
+    assert "1 row read: 1 item, 0 rejected. 1 item written to standard output." in result.err
     result = cli("convert", source, "-o", "-", "-f", "json")
     assert json.loads(result.err)["summary"]["written"] == 1
 

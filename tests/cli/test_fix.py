@@ -61,7 +61,8 @@ def test_safe_fixes_exact_file(cli, tmp_path):
         f'{source} /0/image_url: " https://cdn.example.com/a b.jpg" → '
         '"https://cdn.example.com/a%20b.jpg" (OIM603)',
         f"{source} /0/extra_field: (absent) → {{}} (OIM701)",
-        "6 changes in 2 items in 1 file. No problems remain.",
+        f"6 changes in 2 items in 1 file, written to {tmp_path}/items.fixed.json. No problems "
+        "remain.",
     ]
 
 
@@ -207,7 +208,8 @@ def test_several_files_in_place(cli, tmp_path):
     result = cli("fix", a, b, "--in-place")
     assert result.code == 1
     assert fixed_items(a) == [item(price=2.0)]
-    assert "1 change in 2 items in 2 files. 1 error remains." in result.out
+    assert (f"1 change in 2 items in 2 files, written to {a}. 1 error remains."
+            in result.out)  # b, with nothing to fix, is left as it was
 
 
 def test_fixed_broken_sample_is_idempotent(cli, tmp_path):
@@ -313,4 +315,6 @@ def test_no_fix_for_numbers_out_of_range_written_as_text(cli, tmp_path):
                                                          item(price="12345678901,5")]
     assert [line.split(" OIM")[1][:3] for line in result.out.splitlines()[:2]] == ["505",
                                                                                  "505"]
-    assert result.out.splitlines()[-1] == "Nothing to fix in 2 items in 1 file. 2 errors remain."
+    assert result.out.splitlines()[-1] == (
+        f"Nothing to fix in 2 items in 1 file (written unchanged to {tmp_path}/items.fixed.json)."
+        " 2 errors remain.")

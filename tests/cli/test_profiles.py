@@ -85,7 +85,8 @@ def test_plan_opens_the_text_report(cli, tmp_path):
     assert len(notes) == 1 and "70 columns left out" in notes[0]
     assert lines[-1] == (
         "11 rows read: 9 items, 0 rejected, 2 skipped (2 order cancelled before shipment "
-        "(Cancelled at set, Lineitem fulfillment status pending)). 9 items written. 1 warning.")
+        "(Cancelled at set, Lineitem fulfillment status pending)). 9 items written to "
+        f"{tmp_path / 'items.json'}. 1 warning.")
 
 
 def test_price_list_writes_the_list_price(cli, tmp_path):

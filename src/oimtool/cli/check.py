@@ -93,7 +93,7 @@ def check(
         shown = (names.get(files[0]) or files[0].name) if len(files) == 1 else (
             f"{len(files)} files")
         progress = Progress.start(shown, "checking", "items", quiet=quiet)
-        with report_stream(output) as stream:
+        with report_stream(output, quiet=quiet) as stream:
             sink = reporter(fmt, progress.around(stream), output, "check", color=color,
                             quiet=quiet)
             summary = run_check(options, selected(sink, codes), progress=progress)

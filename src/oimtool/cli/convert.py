@@ -137,7 +137,7 @@ def convert(ctx: typer.Context, source: SourceArgument, out: OutOption = None,
         # the items on standard output: the report on standard error
         report_to = sys.stderr.buffer if to_stdout and output is None else None
         progress = Progress(source.name, False) if quiet else Progress.start(source.name)
-        with report_stream(output, report_to) as stream:
+        with report_stream(output, report_to, quiet=quiet) as stream:
             sink = reporter(fmt, progress.around(stream), output, "convert",
                             sys.stderr if report_to else None, color=color, quiet=quiet)
             summary = run_convert(options, selected(sink, codes), progress=progress,

@@ -87,7 +87,7 @@ def fix(
     files = item_files(files, leave_out=orders or (), fixed=True)
     options = FixOptions(files, out, in_place, unsafe, dry_run, orders or (), force, output,
                          tuning(ctx))
-    with usage_errors(), report_stream(output) as stream:
+    with usage_errors(), report_stream(output, quiet=quiet) as stream:
         diff = stream if dry_run and fmt.value == "text" else None
         sink = reporter(fmt, stream, output, "fix", color=color, quiet=quiet)
         summary = run_fix(options, selected(sink, codes), diff_to=diff)

@@ -104,8 +104,8 @@ def use_color(stream: IO[str], choice: Color = Color.AUTO) -> bool:
 
 
 @contextlib.contextmanager
-def report_stream(output: Path | None, default: IO[bytes] | None = None
-                  ) -> Iterator[IO[bytes]]:
+def report_stream(output: Path | None, default: IO[bytes] | None = None, *,
+                  quiet: bool = False) -> Iterator[IO[bytes]]:
     """Where the report goes: ``output`` (written in one step), else ``default`` or standard
     output."""
     if output is None:
@@ -115,6 +115,8 @@ def report_stream(output: Path | None, default: IO[bytes] | None = None
 
     with atomic_output(output) as handle:
         yield handle
+    if not quiet:
+        print(f"oimtool: the report is in {shown_path(output)}", file=sys.stderr)
 
 
 def reporter(fmt: Any, out: IO[bytes], output: Path | None, command: str,

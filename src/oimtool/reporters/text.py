@@ -138,7 +138,10 @@ def _conversion_line(summary: Summary) -> str:
     if counts.blank:
         text += f", {plural(counts.blank, 'blank row')} skipped"
     written = counts.written
-    text += f". {plural(written, 'item')} written." if written else ". Nothing written."
+    text += (f". {plural(written, 'item')} written{_to(summary.outputs)}." if written else
+             ". Nothing written.")
+    if summary.rejects is not None:
+        text += f" The rejected and skipped rows are in {summary.rejects}."
     found = []
     if summary.errors:
         found.append(plural(summary.errors, "error"))
@@ -151,10 +154,28 @@ def _conversion_line(summary: Summary) -> str:
     return text
 
 
+def _to(outputs: list[str]) -> str:
+    """`` to items.json``; `` to a.part001.json … a.part004.json (4 parts)``."""
+    if not outputs:
+        return ""
+    if outputs == ["-"]:
+        return " to standard output"
+    if len(outputs) == 1:
+        return f" to {outputs[0]}"
+    if len(outputs) == 2:
+        return f" to {outputs[0]} and {outputs[1]}"
+    return f" to {outputs[0]} … {outputs[-1]} ({len(outputs):,} files)"
+
+
 def _fix_line(summary: Summary) -> str:
     changes = summary.changes or 0
     scope = f"{plural(summary.items, 'item')} in {plural(summary.files, 'file')}"
-    text = f"{plural(changes, 'change')} in {scope}." if changes else f"Nothing to fix in {scope}."
+    if changes:
+        text = f"{plural(changes, 'change')} in {scope}" + (
+            f", written{_to(summary.outputs)}." if summary.outputs else ".")
+    else:
+        text = f"Nothing to fix in {scope}" + (
+            f" (written unchanged{_to(summary.outputs)})." if summary.outputs else ".")
     if not summary.errors and not summary.warnings:
         return text + " No problems remain."
     remain = [plural(summary.errors, "error")] if summary.errors else []
