@@ -58,3 +58,17 @@ def test_an_item_of_escapes_larger_than_a_chunk(cli, tmp_path, escape):
     fixed = json.loads((tmp_path / "fixed.json").read_bytes())
     assert fixed[0]["extra_field"] == {"note": json.loads(b'"' + note + b'"'), "x": 0}
 
+
+def test_utf16_of_nothing_but_bad_units_is_counted_and_read(cli, tmp_path):
+    """Each unpaired surrogate is one U+FFFD and two bad bytes (the decoder copied the rest of
+    its chunk at each of them: 1.3 MB of them took 25 s)."""
+    bad = b"\x00\xd8" * 100_000
+    path = tmp_path / "items.json"
+    path.write_bytes(b"\xff\xfe" + '[{"product": "'.encode("utf-16-le") + bad
+                     + '"}]'.encode("utf-16-le"))
+    report = cli("check", path, "-f", "json").json()
+    assert [(p["code"], p["message"][:40]) for p in report["problems"]
+            if p["code"] in ("OIM004", "OIM203")] == [
+        ("OIM203", "product is 100,000 characters long; at m"),
+        ("OIM004", "200000 bytes are not valid UTF-16 text; "),
+    ]
