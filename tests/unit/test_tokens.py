@@ -114,6 +114,45 @@ def test_a_failed_item_match_gives_back_each_byte_once(possessive, tail):
         assert pattern.match(closed + b", {").end() == len(closed)
 
 
+def reference_value_end(buf: bytes, pos: int) -> tuple[int | None, str]:
+    """The end of a bracketed value, a bracket at a time, or where and why it is malformed."""
+    stack: list[int] = []
+    i = pos
+    while i < len(buf):
+        ch = buf[i]
+        if ch == 0x22:
+            end = reference_string_end(buf, i + 1)
+            if end is None:
+                return None, ""
+            i = end
+            continue
+        if ch in b"[{":
+            stack.append(ch)
+        elif ch in b"]}":
+            opener = ord("[") if ch == ord("]") else ord("{")
+            if stack[-1] != opener:
+                return i, f"unexpected {chr(ch)!r}: {chr(stack[-1])!r} is not closed"
+            stack.pop()
+            if not stack:
+                return i + 1, ""
+        i += 1
+    return None, ""
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from([b"[", b"]", b"{", b"}", b"[[[", b"]]]", b"}}", b"{{", b"][",
+                                 b' "]}" ', b"1,", b'"\\"']), min_size=1, max_size=30))
+def test_runs_of_brackets_end_where_a_walk_ends(pieces):
+    """Runs of brackets are taken at once; where a value ends, or the first bracket that closes
+    the wrong one, is as when they were taken one by one."""
+    buf = b"[" + b"".join(pieces)
+    try:
+        found = value_end(buf, 0), ""
+    except tokens.MalformedError as error:
+        found = error.offset, error.message
+    assert found == reference_value_end(buf, 0)
+
+
 def test_deep_nesting_is_followed_without_recursion():
     depth = 100_000
     data = b'{"a": ' + b"[" * depth + b'"]' + b"\\" * 4 + b'"' + b"]" * depth + b"}"

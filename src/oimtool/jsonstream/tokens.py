@@ -52,6 +52,10 @@ def _item_re() -> re.Pattern[bytes]:
 
 
 _STRUCTURAL = re.compile(rb'["\[\]{}]')
+_OPENING = re.compile(rb"[\[{]+")
+_CLOSING = re.compile(rb"[\]}]+")
+_AS_OPENERS = bytes.maketrans(b"]}", b"[{")
+_BRACKETS = frozenset((b"[", b"]", b"{", b"}"))
 _STRING_BODY = re.compile(_pattern(_BODY))
 _STRING_REST = re.compile(_pattern(_BODY + '"'))  # tried first, on one window
 _SCALAR = re.compile(rb"[^\s,\]}\[{\"]*")
@@ -109,6 +113,7 @@ def value_end(buf: bytes, pos: int) -> int | None:
     stack = bytearray()
     i = pos
     rest_match, window = _STRING_REST.match, _WINDOW
+    opening, closing = _OPENING.match, _CLOSING.match
     while True:
         match = _STRUCTURAL.search(buf, i)
         if match is None:
@@ -122,16 +127,34 @@ def value_end(buf: bytes, pos: int) -> int | None:
                 return None
             i = after
             continue
-        if ch in (0x7B, 0x5B):
-            stack.append(ch)
-        else:
-            opener = 0x7B if ch == 0x7D else 0x5B
-            if stack[-1] != opener:
-                raise MalformedError(j, f"unexpected {chr(ch)!r}: {chr(stack[-1])!r} is not closed")
-            stack.pop()
-            if not stack:
-                return j + 1
-        i = j + 1
+        if buf[j + 1 : j + 2] not in _BRACKETS:  # one bracket (a run is taken at once below)
+            if ch in (0x7B, 0x5B):
+                stack.append(ch)
+            else:
+                opener = 0x7B if ch == 0x7D else 0x5B
+                if stack[-1] != opener:
+                    raise MalformedError(j, f"unexpected {chr(ch)!r}: {chr(stack[-1])!r} is "
+                                            "not closed")
+                stack.pop()
+                if not stack:
+                    return j + 1
+            i = j + 1
+            continue
+        if ch in (0x7B, 0x5B):  # a run of openers: nesting 10⁶ deep is one match, not 10⁶
+            i = opening(buf, j).end()  # type: ignore[union-attr]  # matches buf[j]
+            stack += buf[j:i]
+            continue
+        # a run of closers, as far as the stack goes, against the openers they close
+        i = closing(buf, j, j + len(stack)).end()  # type: ignore[union-attr]  # matches buf[j]
+        closed = buf[j:i].translate(_AS_OPENERS)
+        opened = stack[len(stack) - len(closed):][::-1]
+        if closed != opened:
+            k = next(k for k in range(len(closed)) if closed[k] != opened[k])
+            raise MalformedError(j + k, f"unexpected {chr(buf[j + k])!r}: "
+                                        f"{chr(opened[k])!r} is not closed")
+        del stack[len(stack) - len(closed):]
+        if not stack:
+            return i
 
 
 def item_end(buf: bytes, pos: int) -> int | None:
