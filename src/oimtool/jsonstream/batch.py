@@ -101,7 +101,13 @@ class Batch:
         for k in range(len(self.items)):
             text = self.item_text(k)
             if _LONG_DIGITS.search(text):
-                exact[k] = json.loads(text)
+                try:
+                    exact[k] = json.loads(text)
+                except RecursionError:
+                    # nested too deep for Python's parser (~990 levels, where orjson reads
+                    # 1,024): far beyond OIM007's limit, so the item is reported and kept as
+                    # written, not read for its values
+                    continue
         return exact
 
     def repeated_keys(self, *, usual: bool = False) -> dict[int, list[Repeat]]:

@@ -38,32 +38,39 @@ _STARTS = frozenset(b' \t\r\n[{"-0123456789tfn')
 
 
 class Transcoder:
-    """Reads UTF-16/UTF-32 text as UTF-8 bytes; what does not decode becomes U+FFFD."""
+    """Reads UTF-16/UTF-32 text as UTF-8 bytes; what does not decode becomes U+FFFD.
+
+    An incremental decoder keeps a character cut by a chunk boundary for the next chunk; the
+    bytes it replaces are counted as it goes (``bad_bytes``), each in constant time: a chunk of
+    nothing but bad bytes costs what a good one does."""
 
     def __init__(self, raw: BinaryIO, codec: str, head: bytes) -> None:
         self._raw = raw
-        self._codec = codec
+        self._decoder = codecs.getincrementaldecoder(codec)(errors=_COUNTING)
         self._pending = head
         self.bad_bytes = 0
 
     def read(self, size: int) -> bytes:
-        new = self._raw.read(size)
-        data, self._pending = self._pending + new, b""
-        out = []
-        while data:
-            try:
-                out.append(data.decode(self._codec))
-                break
-            except UnicodeDecodeError as exc:
-                out.append(data[: exc.start].decode(self._codec))
-                truncated = "end of data" in exc.reason or "truncated" in exc.reason
-                if new and exc.end == len(data) and truncated:
-                    self._pending = data[exc.start :]  # a character cut by the chunk boundary
-                    break
-                self.bad_bytes += exc.end - exc.start
-                out.append("\ufffd")
-                data = data[exc.end :]
-        text = "".join(out)
-        if not text and self._pending:
-            return self.read(size)
-        return text.encode("utf-8")
+        while True:
+            new = self._raw.read(size)
+            data, self._pending = self._pending + new, b""
+            before = _replaced[0]
+            text = self._decoder.decode(data, final=not new)
+            self.bad_bytes += _replaced[0] - before
+            if text or not new:
+                return text.encode("utf-8")
+
+
+#: Bytes replaced by U+FFFD so far, in this process, by the error handler below.
+_replaced = [0]
+_COUNTING = "oimtool-count-replace"
+
+
+def _count_replace(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):  # pragma: no cover - registered for decoding
+        raise exc
+    _replaced[0] += exc.end - exc.start
+    return "\ufffd", exc.end
+
+
+codecs.register_error(_COUNTING, _count_replace)

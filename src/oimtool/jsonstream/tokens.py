@@ -15,31 +15,72 @@ import orjson
 
 WS = b" \t\r\n"
 
-# patterns accept the same text without them. "*P" below becomes "*+" or "*".
-_P = "+" if sys.version_info >= (3, 11) else ""
+# Every pattern below is unambiguous: a run of plain bytes is followed by a quote, a bracket or
+# the end, an escape is two bytes, so a failed match gives back each byte once, never trying
+# another split (``(?:[^"]+)*`` would try them all: exponential on a long run). Possessive
+# quantifiers (3.11+) keep the regex engine from saving backtracking state for each repeat (a
+# string of 10⁶ escapes held ~127 MB of it); the patterns accept the same text without them,
+# and on 3.10 each match is bounded to a window, which bounds that state.
+_POSSESSIVE = sys.version_info >= (3, 11)
 
 
-def _pattern(text: str) -> bytes:
-    return text.replace("*P", "*" + _P).replace("+P", "+" + _P).encode()
+def _pattern(text: str, possessive: bool = _POSSESSIVE) -> bytes:
+    """``text`` with each "*P" made "*+" (possessive) or "*"."""
+    return text.replace("*P", "*+" if possessive else "*").encode()
 
 
-_STRING = r'"[^"\\]*P(?:\\[\s\S][^"\\]*P)*P"'
-_RUN = r'[^"\[\]{}]+P'
-_FLAT = rf"(?:\{{(?:{_RUN}|{_STRING})*P\}}|\[(?:{_RUN}|{_STRING})*P\])"
-_NESTED = rf"(?:\{{(?:{_RUN}|{_STRING}|{_FLAT})*P\}}|\[(?:{_RUN}|{_STRING}|{_FLAT})*P\])"
-_ITEM = _pattern(rf"\{{(?:{_RUN}|{_STRING}|{_NESTED})*P\}}")
+#: Bytes matched at a time where the state kept would otherwise grow with the match (3.10);
+#: at least 2 (an escape).
+_WINDOW = 1 << 14
+_BODY = r'[^"\\]*P(?:\\[\s\S][^"\\]*P)*P'  # a string's content, up to its closing quote
+_STRING = rf'"{_BODY}"'
+_RUN = r'[^"\[\]{}]*P'  # anything but strings and brackets, maybe nothing
+_FLAT = rf"(?:\{{{_RUN}(?:{_STRING}{_RUN})*P\}}|\[{_RUN}(?:{_STRING}{_RUN})*P\])"
+_NESTED = (rf"(?:\{{{_RUN}(?:(?:{_STRING}|{_FLAT}){_RUN})*P\}}"
+           rf"|\[{_RUN}(?:(?:{_STRING}|{_FLAT}){_RUN})*P\])")
+_ITEM = rf"\{{{_RUN}(?:(?:{_STRING}|{_NESTED}){_RUN})*P\}}"
+#: How far the item pattern looks (None: to the end): without possessive quantifiers, items
+#: longer than this are followed by ``value_end``, whose memory does not grow with them.
+_ITEM_SPAN = None if _POSSESSIVE else _WINDOW
 
 
 @functools.cache
 def _item_re() -> re.Pattern[bytes]:
     """An object nested at most three deep: one match per item where positions are needed
     (compiled on first use; clean files never need it)."""
-    return re.compile(_ITEM)
+    return re.compile(_pattern(_ITEM))
+
 
 _STRUCTURAL = re.compile(rb'["\[\]{}]')
-_STRING_REST = re.compile(rb'[^"\\]*(?:\\[\s\S][^"\\]*)*"')
+_OPENING = re.compile(rb"[\[{]+")
+_CLOSING = re.compile(rb"[\]}]+")
+_AS_OPENERS = bytes.maketrans(b"]}", b"[{")
+_BRACKETS = frozenset((b"[", b"]", b"{", b"}"))
+_STRING_BODY = re.compile(_pattern(_BODY))
+_STRING_REST = re.compile(_pattern(_BODY + '"'))  # tried first, on one window
 _SCALAR = re.compile(rb"[^\s,\]}\[{\"]*")
 NOT_WS = re.compile(rb"[^ \t\r\n]")
+
+
+def string_end(buf: bytes, pos: int, end: int | None = None) -> int | None:
+    """End (exclusive) of the string whose content starts at ``buf[pos]`` (after its opening
+    quote): its closing quote included; None when ``buf`` (or ``buf[:end]``) ends first.
+
+    Matched a window at a time: time and memory grow with the string, not faster, whatever
+    it holds (a run of 10⁶ escaped quotes, of backslashes, of anything)."""
+    limit = len(buf) if end is None else end
+    body = _STRING_BODY.match
+    while pos < limit:
+        stop = pos + _WINDOW
+        if stop > limit:
+            stop = limit
+        pos = body(buf, pos, stop).end()  # type: ignore[union-attr]  # matches ""
+        if pos < stop:  # at the closing quote, or at a backslash that ends the window
+            if buf[pos] == 0x22:
+                return pos + 1
+            if stop == limit:
+                return None
+    return None
 
 
 def char_count(data: bytes) -> int:
@@ -64,13 +105,15 @@ def value_end(buf: bytes, pos: int) -> int | None:
     """
     first = buf[pos]
     if first == 0x22:
-        match = _STRING_REST.match(buf, pos + 1)
-        return match.end() if match else None
+        rest = _STRING_REST.match(buf, pos + 1, pos + _WINDOW)
+        return rest.end() if rest is not None else string_end(buf, pos + 1)
     if first not in (0x7B, 0x5B):
         end = _SCALAR.match(buf, pos).end()  # type: ignore[union-attr]  # matches ""
         return end if end < len(buf) else None
     stack = bytearray()
     i = pos
+    rest_match, window = _STRING_REST.match, _WINDOW
+    opening, closing = _OPENING.match, _CLOSING.match
     while True:
         match = _STRUCTURAL.search(buf, i)
         if match is None:
@@ -78,26 +121,45 @@ def value_end(buf: bytes, pos: int) -> int | None:
         j = match.start()
         ch = buf[j]
         if ch == 0x22:
-            rest = _STRING_REST.match(buf, j + 1)
-            if rest is None:
+            rest = rest_match(buf, j + 1, j + window)  # the usual string, in one match
+            after = rest.end() if rest is not None else string_end(buf, j + 1)
+            if after is None:
                 return None
-            i = rest.end()
+            i = after
             continue
-        if ch in (0x7B, 0x5B):
-            stack.append(ch)
-        else:
-            opener = 0x7B if ch == 0x7D else 0x5B
-            if stack[-1] != opener:
-                raise MalformedError(j, f"unexpected {chr(ch)!r}: {chr(stack[-1])!r} is not closed")
-            stack.pop()
-            if not stack:
-                return j + 1
-        i = j + 1
+        if buf[j + 1 : j + 2] not in _BRACKETS:  # one bracket (a run is taken at once below)
+            if ch in (0x7B, 0x5B):
+                stack.append(ch)
+            else:
+                opener = 0x7B if ch == 0x7D else 0x5B
+                if stack[-1] != opener:
+                    raise MalformedError(j, f"unexpected {chr(ch)!r}: {chr(stack[-1])!r} is "
+                                            "not closed")
+                stack.pop()
+                if not stack:
+                    return j + 1
+            i = j + 1
+            continue
+        if ch in (0x7B, 0x5B):  # a run of openers: nesting 10⁶ deep is one match, not 10⁶
+            i = opening(buf, j).end()  # type: ignore[union-attr]  # matches buf[j]
+            stack += buf[j:i]
+            continue
+        # a run of closers, as far as the stack goes, against the openers they close
+        i = closing(buf, j, j + len(stack)).end()  # type: ignore[union-attr]  # matches buf[j]
+        closed = buf[j:i].translate(_AS_OPENERS)
+        opened = stack[len(stack) - len(closed):][::-1]
+        if closed != opened:
+            k = next(k for k in range(len(closed)) if closed[k] != opened[k])
+            raise MalformedError(j + k, f"unexpected {chr(buf[j + k])!r}: "
+                                        f"{chr(opened[k])!r} is not closed")
+        del stack[len(stack) - len(closed):]
+        if not stack:
+            return i
 
 
 def item_end(buf: bytes, pos: int) -> int | None:
     """``value_end``, with one regex match for the usual shallow object."""
-    match = _item_re().match(buf, pos)
+    match = _item_re().match(buf, pos, len(buf) if _ITEM_SPAN is None else pos + _ITEM_SPAN)
     return match.end() if match else value_end(buf, pos)
 
 
@@ -106,6 +168,7 @@ def members(data: bytes, start: int, end: int) -> Iterator[tuple[str, int, int]]
     repeated key each time: (key, offset of the key, offset of its value)."""
     i = start + 1
     depth = 1
+    rest_match, window = _STRING_REST.match, _WINDOW
     while i < end:
         match = _STRUCTURAL.search(data, i, end)
         if match is None:
@@ -113,10 +176,10 @@ def members(data: bytes, start: int, end: int) -> Iterator[tuple[str, int, int]]
         j = match.start()
         ch = data[j]
         if ch == 0x22:
-            rest = _STRING_REST.match(data, j + 1, end)
-            if rest is None:
+            rest = rest_match(data, j + 1, min(j + window, end))  # the usual string
+            after = rest.end() if rest is not None else string_end(data, j + 1, end)
+            if after is None:
                 return
-            after = rest.end()
             if depth == 1:
                 colon = NOT_WS.search(data, after, end)
                 if colon is not None and data[colon.start()] == 0x3A:
