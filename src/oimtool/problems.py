@@ -242,6 +242,8 @@ class Summary:
     #: and a conversion's rejected rows (``rejects``), as shown to the user
     outputs: list[str] = field(default_factory=list)
     rejects: str | None = None
+    #: errors and warnings found but not reported (--select/--ignore)
+    hidden: int = 0
 
     def add(self, problem: Problem) -> None:
         severity = problem.severity
@@ -274,6 +276,8 @@ class Summary:
             counts["outputs"] = list(self.outputs)
         if self.rejects is not None:
             counts["rejects"] = self.rejects
+        if self.hidden:
+            counts["hidden"] = self.hidden
         return counts
 
 

@@ -45,15 +45,18 @@ def test_select_and_ignore_choose_what_is_shown_counted_and_fails(cli, tmp_path)
         "(safe fix)",
         f"{items}:24:17: OIM404 quantity is null; Omnitron accepts it, but the order line will "
         "show no quantity",
-        "1 error and 1 warning in 4 items in 1 file. 1 fixable with `oimtool fix`.",
+        "1 error and 1 warning in 4 items in 1 file. 1 fixable with `oimtool fix`. 2 more "
+        "problems not shown (--select/--ignore).",
     ]
     warnings_only = cli("check", items, "--ignore", "oim1", "--ignore",
                         "quantity-below-one,OIM5")
     assert warnings_only.code == 0  # the exit code follows what is shown
-    assert warnings_only.out.splitlines()[-1] == "0 errors and 1 warning in 4 items in 1 file."
+    assert warnings_only.out.splitlines()[-1] == (
+        "0 errors and 1 warning in 4 items in 1 file. 3 more problems not shown "
+        "(--select/--ignore).")
     json_report = cli("check", items, "--ignore", "OIM1,OIM5", "-f", "json").json()
     assert json_report["summary"] == {"files": 1, "items": 4, "errors": 1, "warnings": 1,
-                                      "fixable": 0}
+                                      "fixable": 0, "hidden": 2}
     assert [p["code"] for p in json_report["problems"]] == ["OIM403", "OIM404"]
 
 
@@ -149,7 +152,7 @@ def test_fix_applies_every_fix_and_reports_what_is_selected(cli, tmp_path):
     assert result.out.splitlines() == [
         f'{items} /0/price: "1.50" → 1.5 (OIM502)',
         f"1 change in 2 items in 1 file, written to {tmp_path}/items.fixed.json. No problems "
-        "remain.",  # the OIM404 left is not shown
+        "shown remain; 1 more problem not shown (--select/--ignore).",  # the OIM404 left
     ]
     assert json.loads((tmp_path / "items.fixed.json").read_text())[0]["price"] == 1.5
 

@@ -506,7 +506,8 @@ def test_selected_passes_and_counts_only_the_rules_chosen() -> None:
         "taken for titles",
         "bad.json:1:1: OIM001 the file is empty",  # a file not read is always said
         'items.json /0/price: "12,50" → 12.5 (OIM502)',  # a change made is always listed
-        "1 error and 1 warning in 12 items in 5 files. 1 fixable with `oimtool fix --unsafe`.",
+        "1 error and 1 warning in 12 items in 5 files. 1 fixable with `oimtool fix --unsafe`. "
+        "3 more problems not shown (--select/--ignore).",
     ]
     assert (summary.errors, summary.warnings, summary.fixable, summary.unsafe_fixable) == (
         1, 1, 0, 1)  # the caller's summary agrees: its exit code follows what was shown

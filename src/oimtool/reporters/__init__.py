@@ -11,6 +11,7 @@ import importlib
 from typing import IO
 
 from ..problems import Change, Plan, Problem, Sink, Summary
+from ..rules import Severity
 
 #: The report formats: format name -> (module, class).
 REPORTERS = {
@@ -104,6 +105,7 @@ class Selected:
         self.sink = sink
         self.codes = codes | UNREAD
         self.shown = Summary()
+        self.hidden = 0
 
     def begin(self, file: str, output: str | None = None) -> None:
         self.sink.begin(file, output)
@@ -115,6 +117,8 @@ class Selected:
         if problem.code in self.codes:
             self.shown.add(problem)
             self.sink.add(problem)
+        elif problem.severity is not Severity.NOTE:
+            self.hidden += 1
 
     def change(self, change: Change) -> None:
         self.sink.change(change)
@@ -123,4 +127,5 @@ class Selected:
         shown = self.shown
         summary.errors, summary.warnings = shown.errors, shown.warnings
         summary.fixable, summary.unsafe_fixable = shown.fixable, shown.unsafe_fixable
+        summary.hidden = self.hidden
         self.sink.close(summary)

@@ -105,7 +105,20 @@ def plan_text(plan: Plan, file: str) -> str:
 
 
 def summary_line(summary: Summary) -> str:
-    """One sentence: what was read, what was found, what ``oimtool fix`` can do."""
+    """One sentence: what was read, what was found, what ``oimtool fix`` can do (and how many
+    problems --select/--ignore kept out of the report)."""
+    line = _summary_line(summary)
+    if summary.hidden:
+        hidden = f"{plural(summary.hidden, 'more problem')} not shown (--select/--ignore)."
+        if line.startswith("OK: "):
+            return f"No problems shown in {line[4:].removesuffix(', no problems.')}; {hidden}"
+        if line.endswith(" No problems remain."):
+            return f"{line.removesuffix(' No problems remain.')} No problems shown remain; {hidden}"
+        line += f" {hidden.capitalize()}"
+    return line
+
+
+def _summary_line(summary: Summary) -> str:
     if summary.conversion is not None:
         return _conversion_line(summary)
     if summary.changes is not None:
