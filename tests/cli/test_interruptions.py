@@ -1,14 +1,16 @@
 """Ctrl-C and SIGTERM at any moment, sent to a real oimtool process: the folder holds what
 held before or the whole new output, never a mix and never a temporary file; the message says
-which.
+which; no worker process outlives the run.
 
 The moments are found by watching the process (a temporary part appears, an earlier part is
-linked aside, the first part is replaced), then the signal is sent after a few delays: where
-exactly it lands varies from run to run, what is asserted does not.
+linked aside, a worker is forked), then the signal is sent after a few delays: where exactly it
+lands varies from run to run, what is asserted does not.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -142,6 +144,78 @@ def test_an_interrupted_split_leaves_the_earlier_parts_or_the_new_ones(
     else:  # in place before the signal came: the message names them
         assert (code, last) == (130, "oimtool: interrupted; already written: " + ", ".join(
             f"items.part{n:03d}.json" for n in range(1, 11)) + " and 20 more")
+
+
+# -- worker processes end with the main process ----------------------------------------------
+
+
+def forked(pid: int) -> bool:
+    """``pid``'s main thread has forked a process (Linux)."""
+    try:
+        return bool(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+    except OSError:
+        return False
+
+
+def running(group: int) -> list[int]:
+    """The processes of process group ``group`` still running (not zombies waiting for their
+    new parent to reap them)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group and fields[0] not in ("Z", "X"):
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.fixture(scope="module")
+def big_orders(tmp_path_factory) -> Path:
+    """An orders file past the 16 MB from which orders are read by worker processes."""
+    folder = tmp_path_factory.mktemp("orders")
+    with (folder / "orders.json").open("w", encoding="utf-8") as handle:
+        handle.write("[\n" + ",\n".join(json.dumps(
+            {"number": f"ORD{i:09d}", "status": "delivered",
+             "customer": {"email": f"customer{i}@example.com"}}) for i in range(230_000))
+            + "\n]\n")
+    assert (folder / "orders.json").stat().st_size >= 16 << 20
+    (folder / "items.json").write_text(json.dumps([{
+        "order_number": "ORD000000001", "product": "P", "sku": "S", "quantity": 1,
+        "price": 1, "image_url": None, "extra_field": {}}]), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.skipif(not Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").exists(),
+                    reason="finds the workers through /proc (Linux)")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_workers_end_with_the_main_process_when_it_is_stopped_as_they_start(
+        big_orders, signum):
+    """The signal lands while the pool of workers starts, at 10 delays after the first fork:
+    every time, the output's pipes reach their end (no worker keeps them open), the exit
+    code is the signal's, and no process of the run's process group is left running."""
+    for delay in (0, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.008, 0.012, 0.02, 0.05):
+        process = oimtool("check", "items.json", "--orders", "orders.json", "-j", "4",
+                          cwd=big_orders)
+        try:
+            code, err = stop_when(process, lambda p=process.pid: forked(p), delay, signum)
+            for _ in range(600):  # they are gone already; a zombie waits for its new parent
+                if not running(process.pid):
+                    break
+                time.sleep(0.1)
+            left = running(process.pid)
+        finally:
+            with contextlib.suppress(ProcessLookupError):  # (no leftover for the next tries)
+                os.killpg(process.pid, signal.SIGKILL)
+        assert left == []
+        assert "Traceback" not in err
+        assert code in (0, 128 + signum), err
+        if code:
+            assert err == (f"oimtool: {'interrupted' if signum == signal.SIGINT else 'terminated'}"
+                           "; nothing was written\n")
 
 
 # -- what a run cut short after some outputs were put in place says --------------------------
