@@ -248,3 +248,54 @@ def test_a_run_cut_short_after_outputs_were_put_in_place_names_them(cli, tmp_pat
     else:
         assert (result.code, result.err) == (130, f"oimtool: interrupted; {written}\n")
     assert sorted(os.listdir(tmp_path)) == ["rejects.csv", "s.csv", "s.json"]
+
+
+# -- a stop while the command loads, or once it has ended --------------------------------------
+
+STOP_AT = """
+import builtins, os, signal, sys
+sys.argv = ["oimtool", "check", "items.json"]
+import oimtool.__main__ as entry
+
+def stop():
+    os.kill(os.getpid(), signal.SIGINT)
+
+when = WHEN
+if when == "loading":
+    real = builtins.__import__
+    def importing(name, *args, **kwargs):
+        if name == "orjson":  # a C extension, loaded as the command line loads
+            stop()
+        return real(name, *args, **kwargs)
+    builtins.__import__ = importing
+else:  # as main has returned: before the signals' defaults are back, or after
+    ended = entry._ended
+    def ending(stops, calls=[]):
+        if when == "ended, defaults back":
+            ended(stops)
+        if not calls:
+            calls.append(1)
+            stop()
+        ended(stops)
+    entry._ended = ending
+entry.run()
+"""
+
+
+@pytest.mark.parametrize(("when", "code", "err"), [
+    ("loading", 130, "oimtool: interrupted; nothing was written\n"),
+    ("ended", 1, ""),  # the run's own code: its output is complete
+    ("ended, defaults back", -signal.SIGINT, ""),  # the signal ends the process, as it does
+])
+def test_a_stop_while_the_command_loads_or_once_it_has_ended(tmp_path, when, code, err):
+    """Ctrl-C as the command line loads (orjson, a C extension, crashed with SIGSEGV when
+    interrupted as it loaded, and Python printed a traceback) waits until oimtool can answer
+    it; once the run has ended, it prints nothing: its outputs are complete."""
+    (tmp_path / "items.json").write_text(json.dumps([{
+        "order_number": "A", "product": "P", "sku": "S", "quantity": 0, "price": 1,
+        "image_url": None, "extra_field": {}}]), encoding="utf-8")
+    script = STOP_AT.replace("WHEN", repr(when))
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=ENV,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stderr) == (code, err)
+    assert done.stdout.endswith("" if when == "loading" else "1 error in 1 item in 1 file.\n")
