@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import os
@@ -57,6 +58,17 @@ def _temporary(target: Path) -> tuple[str, IO[bytes]]:
             _discard(*made)
         raise
     return made[0], made[1]
+
+
+def write_all(out: IO[bytes], data: bytes) -> None:
+    """Write every byte of ``data`` to ``out``: standard output, redirected to a file that
+    reaches a size limit, writes what fits and returns how much (a report was cut so)."""
+    view = memoryview(data)
+    while view:
+        done = out.write(view)
+        if not done:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[done:]
 
 
 def _discard(temp: str, handle: IO[bytes] | None = None) -> None:
@@ -270,7 +282,7 @@ class ItemsWriter:
         try:
             while chunk := handle.read(1 << 20):
                 started = True
-                out.write(chunk)
+                write_all(out, chunk)
             out.flush()
         except OSError as exc:
             if isinstance(exc, BrokenPipeError):
