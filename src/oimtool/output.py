@@ -592,6 +592,7 @@ class RejectsWriter:
             self.abort()
             raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
         publish(self.temp, self.path)
+        self.temp = ""  # in place: nothing for abort to remove
 
     def abort(self) -> None:
         """Remove what was written."""
