@@ -348,12 +348,12 @@ def run_convert(options: ConvertOptions, sink: Sink, *, stdout: IO[bytes] | None
         raise InputError(str(exc)) from exc
     except ContentError as exc:
         return _unreadable(options.source, exc, sink)
-    with _annotated(options, conversion, sink) as sink:
-        sink.begin(shown_path(options.source))
-        conversion.sink_plan = sink.plan
-        if progress is not None:
-            conversion.progress = progress.update
-        try:
+    try:  # whatever stops the run, conversion.abort() removes what is not in place
+        with _annotated(options, conversion, sink) as sink:
+            sink.begin(shown_path(options.source))
+            conversion.sink_plan = sink.plan
+            if progress is not None:
+                conversion.progress = progress.update
             for problem in conversion.problems():
                 sink.add(problem)
             if progress is not None:
@@ -365,15 +365,15 @@ def run_convert(options: ConvertOptions, sink: Sink, *, stdout: IO[bytes] | None
             for stale in conversion.writer.removed:
                 notify(f"note: removed {stale}, a part of an earlier run beyond the last part "
                        "written now")
-        except BaseException:
-            if progress is not None:
-                progress.clear()
-            conversion.abort()
-            raise
-        target = options.target
-        if not written and target is not None and target.exists():
-            notify(f"note: {target} is from an earlier run, not this one")
-        sink.close(conversion.summary)
+            target = options.target
+            if not written and target is not None and target.exists():
+                notify(f"note: {target} is from an earlier run, not this one")
+            sink.close(conversion.summary)
+    except BaseException:
+        if progress is not None:
+            progress.clear()
+        conversion.abort()
+        raise
     if options.annotate is not None:
         notify(f"note: the export with its problems marked is in {shown_path(options.annotate)}")
     return conversion.summary

@@ -5,10 +5,13 @@ Problems in the data are never exceptions: they are ``Problem`` objects.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import stat
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 
 class OimtoolError(Exception):
@@ -43,6 +46,44 @@ class Interrupted(BaseException):
         self.written: list[str] = []
         #: what is true when the stop came, when "nothing was written" is not (an upload)
         self.note: str | None = None
+
+
+def interrupt(signum: int, frame: Any) -> None:
+    """The handler of Ctrl-C and SIGTERM that the command line installs."""
+    raise Interrupted(signum)
+
+
+#: The signals that stop a run.
+STOPS = (signal.SIGINT, signal.SIGTERM)
+_HELD = hasattr(signal, "pthread_sigmask")
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held back for the block, and honoured when it ends: for steps that
+    must happen together (a file made and recorded for removal, a set of files renamed, a
+    fork). Threads started in the block hold them back for good, so that they always reach
+    this one. Where signals cannot be held (Windows), the block runs as it is."""
+    if not _HELD:
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def stop_pending() -> bool:
+    """In a ``signals_held`` block: a signal that will stop the run (raise, or end the
+    process) when the block ends has come."""
+    if not _HELD:
+        return False
+    for signum in signal.sigpending():
+        if signum in STOPS and signal.getsignal(signum) in (
+                signal.SIG_DFL, signal.default_int_handler, interrupt):
+            return True
+    return False
 
 
 def open_input(path: str | Path, what: str = "") -> BinaryIO:

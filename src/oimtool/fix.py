@@ -192,7 +192,7 @@ def fix_file(items: Path, *, target: Path, in_place: bool = False, dry_run: bool
         handle, scratch = tempfile.mkstemp(suffix=".json")
         os.close(handle)
         written = Path(scratch)
-    writer = ItemsWriter(written, overwrite=force or in_place or dry_run)
+    writer = ItemsWriter(written, overwrite=force or in_place or dry_run, record=not dry_run)
     result = FixResult()
     fixer = Fixer(unsafe=unsafe, orders=checker.orders, diff=diff, tuning=checker.tuning)
     try:

@@ -1,18 +1,23 @@
 """Writing outputs safely: to a temporary file beside the target, renamed into place at the end.
 
-A reader of the target sees the old file or the whole new one, never half of one. The items
-(``ItemsWriter``), the rejected rows of a conversion (``RejectsWriter``), and any other file
-(``atomic_output``) are written this way.
+A reader of the target sees the old file or the whole new one, never half of one; the parts of
+a split output are put in place together, or not at all. The items (``ItemsWriter``), the
+rejected rows of a conversion (``RejectsWriter``), and any other file (``atomic_output``) are
+written this way. A temporary file is made and recorded for removal with Ctrl-C and SIGTERM held
+back (``errors.signals_held``), so that no stop can leave one behind; ``written`` lists what
+this process has put in place, for the message of a run cut short.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import os
 import re
+import secrets
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -20,9 +25,58 @@ from typing import IO, Any
 
 import orjson
 
-from .errors import OutputError
+from .errors import OutputError, signals_held, stop_pending
 from .format import cell_text, cell_value
 from .problems import Problem
+
+#: The outputs put in place (as shown to the user), in order: what a run cut short by an
+#: interruption or an error leaves written. The command line empties it when a run starts.
+written: list[str] = []
+
+
+def _record(path: str | Path) -> None:
+    from .format import shown_path
+
+    written.append(shown_path(path))
+
+
+def _temporary(target: Path) -> tuple[str, IO[bytes]]:
+    """A new temporary file beside ``target`` (``.NAME.XXXXXX.tmp``), opened for writing:
+    (its path, the file). Made with signals held: a stop that comes meanwhile removes it."""
+    folder = str(target.parent) or "."
+    made: list[Any] = []
+    try:
+        with signals_held():
+            try:
+                fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                            dir=folder)
+            except OSError as exc:
+                raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
+            made = [temp, os.fdopen(fd, "wb")]
+    except BaseException:
+        if made:  # the stop came as the block ended: nobody else knows the file
+            _discard(*made)
+        raise
+    return made[0], made[1]
+
+
+def write_all(out: IO[bytes], data: bytes) -> None:
+    """Write every byte of ``data`` to ``out``: standard output, redirected to a file that
+    reaches a size limit, writes what fits and returns how much (a report was cut so)."""
+    view = memoryview(data)
+    while view:
+        done = out.write(view)
+        if not done:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[done:]
+
+
+def _discard(temp: str, handle: IO[bytes] | None = None) -> None:
+    if handle is not None:
+        with contextlib.suppress(OSError, ValueError):
+            handle.close()
+    with contextlib.suppress(OSError):
+        os.unlink(temp)
 
 
 @contextlib.contextmanager
@@ -33,24 +87,18 @@ def atomic_output(path: str | Path, *, overwrite: bool = True) -> Iterator[IO[by
         raise OutputError(f"{target} exists; use --force to replace it")
     if target.is_dir():
         raise OutputError(f"{target} is a folder; give a file name")
+    temp, handle = _temporary(target)
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                    dir=target.parent if str(target.parent) else ".")
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
+        with handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         publish(temp, target, overwrite=overwrite)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+        _discard(temp, handle)
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+        _discard(temp, handle)
         raise
 
 
@@ -60,12 +108,13 @@ def probe_folder(target: Path) -> None:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"cannot write {target}: there is no folder {folder}")
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
-    os.close(fd)
-    os.unlink(temp)
+    with signals_held():
+        try:
+            fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
+        os.close(fd)
+        os.unlink(temp)
 
 
 def refuse_inputs(inputs: Iterable[str | Path],
@@ -99,21 +148,25 @@ def part_path(target: Path, number: int) -> Path:
 class ItemsWriter:
     """Writes order items as JSON arrays (2-space indent, UTF-8, trailing newline) into
     temporary files beside the target; ``commit`` renames them into place, ``abort`` removes
-    them. With ``split``, parts of at most that many items: the parts an earlier run left are
-    replaced, and those beyond the last part written removed, only with ``overwrite``, and
-    never one of the run's inputs (``protected``). ``target`` None: standard output, written
-    at ``commit``."""
+    them. With ``split``, parts of at most that many items, put in place together: the parts
+    an earlier run left are replaced, and those beyond the last part written removed, only
+    with ``overwrite``, and never one of the run's inputs (``protected``); when any step fails
+    or a stop comes meanwhile, the earlier parts are put back as they were. ``target`` None:
+    standard output, written at ``commit``. ``record``: list what is put in place in
+    ``written`` (not for a scratch file)."""
 
     _BATCH = 1000
 
     def __init__(self, target: Path | None, *, split: int | None = None,
-                 overwrite: bool = False, protected: Iterable[str | Path] = ()) -> None:
+                 overwrite: bool = False, protected: Iterable[str | Path] = (),
+                 record: bool = True) -> None:
         self.target = target
         self.split = split
         self.count = 0
         self.paths: list[Path] = []
         self.removed: list[Path] = []  # parts of an earlier run beyond the last one written
         self._overwrite = overwrite
+        self._record = record
         self._protected = {_identity(path): str(path) for path in protected}
         self._earlier: list[tuple[int, Path]] = []
         self._pending: list[Any] = []
@@ -175,17 +228,20 @@ class ItemsWriter:
             if self.target is None:
                 path = Path("-")
                 handle: Any = tempfile.SpooledTemporaryFile(max_size=64 << 20)  # noqa: SIM115
-                temp = ""
+                self._parts.append((path, handle, ""))
             else:
                 path = part_path(self.target, len(self._parts) + 1) if self.split else self.target
+                made: list[Any] = []
                 try:
-                    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                                dir=str(path.parent) or ".")
-                except OSError as exc:
-                    raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
-                handle = os.fdopen(fd, "wb")
+                    with signals_held():  # made and recorded, or neither
+                        made = [*_temporary(path)]
+                        self._parts.append((path, made[1], made[0]))
+                except BaseException:
+                    if made and (not self._parts or self._parts[-1][2] != made[0]):
+                        _discard(*made)
+                    raise
+                handle = made[1]
             handle.write(b"[\n")
-            self._parts.append((path, handle, temp))
             self._in_part = 0
         return self._parts[-1][1]
 
@@ -206,24 +262,99 @@ class ItemsWriter:
         if not self._parts:
             return []
         self._close_part()
-        for path, handle, temp in self._parts:
-            if self.target is None:
-                handle.seek(0)
-                assert out is not None
-                while chunk := handle.read(1 << 20):
-                    out.write(chunk)
-                out.flush()
-                handle.close()
-            else:
-                publish(temp, path, overwrite=self._overwrite)
+        if self.target is None:
+            self._copy(out)
+        elif self.split is None:
+            path, _, temp = self._parts[0]
+            publish(temp, path, overwrite=self._overwrite, record=self._record)
             self.paths.append(path)
+        else:
+            self._publish_parts()
         self._parts = []
-        for number, stale in self._earlier:  # parts an earlier, longer run left
-            if number > len(self.paths):
-                with contextlib.suppress(FileNotFoundError):
-                    stale.unlink()
-                self.removed.append(stale)
         return self.paths
+
+    def _copy(self, out: IO[bytes] | None) -> None:
+        """The items to ``out`` (standard output)."""
+        assert out is not None
+        path, handle, _ = self._parts[0]
+        handle.seek(0)
+        started = False
+        try:
+            while chunk := handle.read(1 << 20):
+                started = True
+                write_all(out, chunk)
+            out.flush()
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise  # the reader is gone (| head): as for the report, click's way
+            raise OutputError(f"cannot write the items to standard output: "
+                              f"{exc.strerror or exc}") from exc
+        except BaseException:
+            if started and self._record:
+                written.append("standard output (the items, cut short)")
+            raise
+        finally:
+            handle.close()
+        if self._record:
+            written.append("standard output (the items)")
+        self.paths.append(path)
+
+    def _publish_parts(self) -> None:
+        """Put every part in place, and remove the earlier parts beyond the last one, as one
+        step: each earlier part is first linked aside (``.NAME.XXXXXXXX.old``); when a step
+        fails, or a stop (Ctrl-C, SIGTERM) comes meanwhile, the new parts are taken back and
+        the earlier ones put back, and the stop ends the run with the earlier set in place."""
+        parts = [(path, temp) for path, _, temp in self._parts]
+        stale = [path for number, path in self._earlier if number > len(parts)]
+        aside: dict[Path, str] = {}  # earlier part -> where it waits
+        modes: dict[Path, int] = {}
+        placed: list[Path] = []
+        removed: list[Path] = []
+        earlier = False
+        with signals_held():
+            try:
+                for path in [*(p for p, _ in parts), *stale]:
+                    if self._overwrite and os.path.lexists(path):
+                        earlier = True
+                        with contextlib.suppress(OSError):
+                            modes[path] = os.stat(path).st_mode
+                        aside[path] = _aside(path)
+                for path, temp in parts:
+                    _place(temp, path, overwrite=self._overwrite, mode=modes.get(path))
+                    placed.append(path)
+                for path in stale:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(path)  # (gone already when it was moved aside)
+                    removed.append(path)
+                if stop_pending():
+                    raise _Stopped
+            except BaseException as exc:
+                kept = _put_back(placed, removed, aside)
+                self.abort()
+                if isinstance(exc, _Stopped):
+                    return  # the stop is raised as the block ends, the earlier set in place
+                if isinstance(exc, FileExistsError):
+                    what = (f"{exc.filename2 or exc.filename} exists (written meanwhile by "
+                            "another run); use --force to replace it")
+                elif isinstance(exc, OSError):
+                    what = f"cannot write the parts of {self.target}: {exc.strerror or exc}"
+                else:
+                    what = str(exc)
+                if kept:
+                    what += "; could not put back: " + ", ".join(
+                        f"{path} (kept as {backup})" for path, backup in kept)
+                else:
+                    what += "; no part was put in place" + (
+                        ", the earlier parts are as they were" if earlier else "")
+                raise OutputError(what) from exc
+            for backup in aside.values():
+                with contextlib.suppress(OSError):
+                    os.unlink(backup)
+            self.paths = placed
+            self.removed = [path for path in removed if path in aside]
+            if self._record:
+                for path in placed:
+                    _record(path)
 
     def _guard_parts(self, overwrite: bool) -> list[tuple[int, Path]]:
         """The parts an earlier run left (number, path); OutputError when one is an input of
@@ -254,13 +385,60 @@ class ItemsWriter:
     def abort(self) -> None:
         """Remove what was written."""
         for _, handle, temp in self._parts:
-            with contextlib.suppress(OSError):
-                handle.close()
             if temp:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
+                _discard(temp, handle)
+            else:
+                with contextlib.suppress(OSError, ValueError):
+                    handle.close()
         self._parts = []
         self._pending = []
+
+
+class _Stopped(Exception):
+    """A stop came while a split output was put in place."""
+
+
+def _aside(path: Path) -> str:
+    """A second name for ``path`` (``.NAME.XXXXXXXX.old`` beside it), to put it back from:
+    a hard link, or where the file system has none, ``path`` itself moved there."""
+    while True:
+        backup = str(path.with_name(f".{path.name}.{secrets.token_hex(4)}.old"))
+        try:
+            os.link(path, backup, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except OSError:
+            if os.path.lexists(backup):
+                continue
+            os.rename(path, backup)
+        return backup
+
+
+def _put_back(placed: list[Path], removed: list[Path], aside: dict[Path, str]
+              ) -> list[tuple[Path, str]]:
+    """Undo a split output's publication: the new parts taken away, the earlier ones back
+    under their names; those that could not be put back, with where they are."""
+    kept = []
+    for path in [*reversed(placed), *removed]:
+        backup = aside.pop(path, None)
+        try:
+            if backup is not None:
+                os.replace(backup, path)
+            else:  # a new part where there was none
+                os.unlink(path)
+        except OSError:
+            if backup is not None:
+                kept.append((path, backup))
+    for path, backup in aside.items():  # moved aside, not yet replaced: the link goes
+        if os.path.lexists(path):
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
+        else:
+            try:
+                os.rename(backup, path)
+            except OSError:
+                kept.append((path, backup))
+    return kept
 
 
 def dump_items(items: list[Any]) -> bytes:
@@ -287,31 +465,39 @@ def _item_starts(body: bytes) -> list[int]:
 _ITEM_START = re.compile(rb",\n  \{")
 
 
-def publish(temp: str, path: Path, *, overwrite: bool = True) -> None:
+def publish(temp: str, path: Path, *, overwrite: bool = True, record: bool = True) -> None:
     """Rename the temporary file ``temp`` to ``path`` (the mode of what it replaces kept, a new
     file's following the umask); on failure, remove it and raise OutputError. Without
     ``overwrite``, a ``path`` that another run made meanwhile is not replaced: the file is
     linked in place, which fails when the name is taken (where the file system has no hard
-    links, it is renamed)."""
-    try:
-        if path.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(temp, path.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temp, 0o666 & ~umask)
-        if overwrite or not _linked(temp, path):
-            os.replace(temp, path)
-    except FileExistsError as exc:
+    links, it is renamed). With ``record``, ``path`` is listed in ``written``."""
+    with signals_held():  # renamed and recorded, or neither
+        try:
+            _place(temp, path, overwrite=overwrite)
+        except FileExistsError as exc:
+            _discard(temp)
+            raise OutputError(f"{path} exists (written meanwhile by another run); use --force "
+                              "to replace it") from exc
+        except OSError as exc:
+            _discard(temp)
+            raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+        if record:
+            _record(path)
+
+
+def _place(temp: str, path: Path, *, overwrite: bool, mode: int | None = None) -> None:
+    """Rename ``temp`` to ``path``, giving it the mode of the file it replaces (``mode``, when
+    that file was moved aside) or a new file's; without ``overwrite``, FileExistsError when
+    ``path`` exists."""
+    if mode is not None or path.exists():
         with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise OutputError(f"{path} exists (written meanwhile by another run); use --force to "
-                          "replace it") from exc
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+            os.chmod(temp, (path.stat().st_mode if mode is None else mode) & 0o7777)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
+    if overwrite or not _linked(temp, path):
+        os.replace(temp, path)
 
 
 def _linked(temp: str, path: Path) -> bool:
@@ -331,28 +517,41 @@ class RejectsWriter:
     """The rejected rows, in the source's own columns plus ``problems``: to correct and convert
     again. A .xlsx path gets a workbook; anything else a CSV with the source's delimiter (UTF-8
     with a BOM, which Excel needs to see UTF-8). Rows are written as they come, to a temporary
-    file beside ``path`` (memory stays flat), which ``commit`` renames into place."""
+    file beside ``path`` (memory stays flat) made with the first of them, which ``commit``
+    renames into place."""
 
     def __init__(self, path: Path, header: list[str], *, delimiter: str = ",") -> None:
         self.path = path
         self.header = [*header, "problems"]
+        self.delimiter = delimiter
         self.workbook = path.suffix.lower() == ".xlsx"
-        try:
-            fd, self.temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                             dir=str(path.parent) or ".")
-        except OSError as exc:
-            raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
-        self.handle = os.fdopen(fd, "wb")
+        self.temp = ""
+        self.handle: IO[bytes] | None = None
         if self.workbook:
             from openpyxl import Workbook
 
             self.book = Workbook(write_only=True)  # rows go to a temporary file as they come
             self.sheet = self.book.create_sheet("Rejected rows")
             self.sheet.append(self.header)
-        else:
+
+    def _open(self) -> IO[bytes]:
+        """The temporary file, made (and recorded for ``abort``) on first use."""
+        if self.handle is not None:
+            return self.handle
+        made: list[Any] = []
+        try:
+            with signals_held():
+                made = [*_temporary(self.path)]
+                self.temp, self.handle = made
+        except BaseException:
+            if made and self.handle is None:
+                _discard(*made)
+            raise
+        if not self.workbook:
             self.text = io.TextIOWrapper(self.handle, encoding="utf-8-sig", newline="")
-            self.writer = csv.writer(self.text, delimiter=delimiter)
+            self.writer = csv.writer(self.text, delimiter=self.delimiter)
             self.writer.writerow(self.header)
+        return self.handle
 
     def add(self, cells: list[Any], errors: list[Problem], skipped: str | None = None) -> None:
         """A rejected row: its cells, and the errors that rejected it (or a row skipped as no
@@ -374,27 +573,28 @@ class RejectsWriter:
                 row.append(cell)
             self.sheet.append(row)
         else:
+            self._open()
             self.writer.writerow(values)
 
     def commit(self) -> None:
         """Put the file in place."""
+        handle = self._open()
         try:
             if self.workbook:
-                self.book.save(self.handle)
+                self.book.save(handle)
             else:
                 self.text.flush()
                 self.text.detach()
-            self.handle.flush()
-            os.fsync(self.handle.fileno())
-            self.handle.close()
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
         except OSError as exc:
             self.abort()
             raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
         publish(self.temp, self.path)
+        self.temp = ""  # in place: nothing for abort to remove
 
     def abort(self) -> None:
         """Remove what was written."""
-        with contextlib.suppress(OSError, ValueError):
-            self.handle.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.temp)
+        if self.temp:
+            _discard(self.temp, self.handle)

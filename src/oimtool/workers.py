@@ -3,7 +3,10 @@
 ``Workers`` is a context manager around a pool of forked processes that inherit a context
 object (the converter, the orders); ``ordered`` runs tasks in them and gives the results back
 in task order. Leaving the block stops the workers: after their queued work when it ends
-normally or on an error (which never hangs), at once only when interrupted (Ctrl-C, SIGTERM).
+normally or on an error (which never hangs), at once (killed) when interrupted (Ctrl-C,
+SIGTERM). Workers die with this process however it ends: on Linux the kernel kills them when it
+goes (``PR_SET_PDEATHSIG``), and everywhere each watches a pipe that only this process holds
+open, which ends when it does.
 
 Workers are forked: they share this process's string hashes (item fingerprints rely on them)
 and see whatever it had loaded. Where ``fork`` is not available everything runs here.
@@ -11,19 +14,25 @@ and see whatever it had loaded. Where ``fork`` is not available everything runs 
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import gc
 import mmap
 import multiprocessing
 import os
 import signal
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
+from .errors import STOPS, signals_held
 from .tuning import DEFAULT, Tuning
 
 _context: Any = None  # what workers inherit: set before forking
 _shuttle: Shuttle | None = None  # likewise
+_libc: Any = None  # Linux's C library, loaded before forking: for prctl in the workers
 
 
 def default_jobs() -> int:
@@ -142,7 +151,22 @@ class Workers:
         self.jobs = jobs
         self.tuning = tuning
         self.shuttle = _shuttle = Shuttle(jobs, tuning.shuttle_bytes, tuning.shuttle_smallest)
-        self.pool = multiprocessing.get_context("fork").Pool(jobs, _started)
+        self.pool: Any = None
+        self.closed = False
+        _load_libc()
+        # Only this process keeps the writing end open: the workers see the pipe end with it.
+        self._alive = os.pipe()
+        try:
+            # Forked with Ctrl-C and SIGTERM held back: a stop while the pool starts comes once
+            # it is whole (and is then stopped here), never between a fork and its record.
+            # The pool's threads, started here, keep them held back for good.
+            with signals_held():
+                self.pool = multiprocessing.get_context("fork").Pool(
+                    jobs, _started, (os.getpid(), threading.get_ident(), *self._alive))
+                atexit.register(self._at_exit)
+        except BaseException:
+            self.close(interrupted=True)
+            raise
 
     @classmethod
     def start(cls, jobs: int, context: Any = None, tuning: Tuning = DEFAULT) -> Workers | None:
@@ -162,14 +186,58 @@ class Workers:
     def close(self, *, interrupted: bool = False) -> None:
         """Stop the workers: after their queued work, or at once when ``interrupted``."""
         global _shuttle
-        if interrupted:
-            self.pool.terminate()
-        else:
-            self.pool.close()
-        self.pool.join()
+        if self.closed:
+            return
+        if self.pool is not None:
+            if interrupted:
+                self._kill()
+            else:
+                self.pool.close()
+                self.pool.join()
+        self.closed = True
+        atexit.unregister(self._at_exit)
+        for end in self._alive:
+            with contextlib.suppress(OSError):
+                os.close(end)
         if _shuttle is self.shuttle:
             _shuttle = None
         self.shuttle.close()
+
+    def _kill(self) -> None:
+        """Kill the workers (SIGKILL) and let the pool go without waiting for its threads.
+
+        Not ``Pool.terminate``: it stops the workers with SIGTERM, then waits for its threads,
+        and a worker stopped while it held one of the pool's queue locks (reading a task,
+        sending a result) leaves a thread waiting for that lock forever, and this process with
+        it (Ctrl-C as the pool starts, 2 runs in 120). The threads are daemons: they end with
+        the process."""
+        from multiprocessing.pool import TERMINATE
+
+        pool = self.pool
+        with signals_held():  # a second Ctrl-C must not cut this short
+            handler = getattr(pool, "_worker_handler", None)
+            pool._state = TERMINATE
+            if handler is not None:  # start no worker in place of one killed
+                handler._state = TERMINATE
+                with contextlib.suppress(Exception):
+                    pool._change_notifier.put(None)
+                if handler.is_alive() and handler is not threading.current_thread():
+                    handler.join(timeout=5)
+            processes = list(getattr(pool, "_pool", ()))
+            for process in processes:
+                with contextlib.suppress(Exception):
+                    process.kill()
+            for process in processes:
+                with contextlib.suppress(Exception):
+                    process.join(timeout=5)
+            finalizer = getattr(pool, "_terminate", None)
+            if finalizer is not None:  # at exit it would wait for the threads: see above
+                finalizer.cancel()
+
+    def _at_exit(self) -> None:
+        """The process ends with the pool still running (a stop between its start and its
+        ``with`` block): kill it, before multiprocessing's own exit handler waits for it."""
+        self.close(interrupted=True)
 
     def submit(self, work: Callable[..., Any], *args: Any) -> Any:
         """Run ``work(*args)`` in a worker (``work`` must be a module-level function, found by
@@ -212,10 +280,47 @@ class Workers:
             raise broken
 
 
-def _started() -> None:
+def _load_libc() -> None:
+    global _libc
+    if _libc is None and sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            _libc = ctypes.CDLL(None, use_errno=True)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _started(parent: int, forker: int, alive: int, alive_writer: int) -> None:
     """In a new worker: collect garbage less often (its work makes few cycles), leave Ctrl-C
     to the main process, which stops the pool, and let the pool's SIGTERM end the worker
-    (the main process's own SIGTERM handler, inherited by the fork, must not)."""
+    (the main process's own SIGTERM handler, inherited by the fork, must not). Then tie the
+    worker's life to the main process's (``parent``), and take the signals it was forked
+    holding back.
+
+    On Linux the kernel sends SIGKILL when the thread that forked the worker ends: asked only
+    when that is the main process's main thread (``forker``), not a pool thread that starts a
+    worker in place of one that ended. Everywhere, a thread waits on the pipe ``alive``, whose
+    writing end only the main process holds: when it ends, the pipe ends, and so does the
+    worker."""
     gc.set_threshold(100_000, 20, 20)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.close(alive_writer)
+    if _libc is not None and threading.get_ident() == forker:
+        with contextlib.suppress(Exception):
+            _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    threading.Thread(target=_watch, args=(alive,), daemon=True).start()
+    if os.getppid() != parent:  # it ended before the worker could watch it
+        os._exit(1)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
+
+
+def _watch(alive: int) -> None:
+    """In a worker: end it when the main process ends (the pipe ``alive`` reaches its end)."""
+    with contextlib.suppress(OSError):
+        while os.read(alive, 512):
+            pass
+    os._exit(1)

@@ -11,6 +11,7 @@ import gc
 import os
 import signal
 import sys
+from collections.abc import Sequence
 
 from ..tuning import Tuning
 from . import check, convert, fix, info, profiles, upload  # noqa: F401 - each registers its command
@@ -30,24 +31,24 @@ def main(argv: list[str] | None = None, *, tuning: Tuning | None = None) -> int:
     # less often (a tenth of the run time, measured), as the workers do (workers._started).
     gc.set_threshold(100_000, 20, 20)
     _handle_signals()
+    _written().clear()
     try:
         result = app(args=_bare_extra(sys.argv[1:] if argv is None else argv),
                      prog_name="oimtool", standalone_mode=False, obj=tuning)
     except OimtoolError as exc:
         print(f"oimtool: error: {exc}", file=sys.stderr)
+        if _written():
+            print(f"oimtool: {_left()}", file=sys.stderr)
         return EXIT_USAGE
     except Interrupted as exc:
         what = "interrupted" if exc.signum == signal.SIGINT else "terminated"
         if exc.note:
             print(f"oimtool: {what}; {exc.note}", file=sys.stderr)
-        elif exc.written:
-            print(f"oimtool: {what}; already written, before their check ended: "
-                  f"{', '.join(exc.written)}", file=sys.stderr)
         else:
-            print(f"oimtool: {what}; nothing was written", file=sys.stderr)
+            print(f"oimtool: {what}; {_left(exc.written)}", file=sys.stderr)
         return 128 + exc.signum
     except KeyboardInterrupt:  # before the handler was in place
-        print("oimtool: interrupted; nothing was written", file=sys.stderr)
+        print(f"oimtool: interrupted; {_left()}", file=sys.stderr)
         return 130
     except Exception as exc:
         code = _click_exit(exc)
@@ -60,6 +61,29 @@ def main(argv: list[str] | None = None, *, tuning: Tuning | None = None) -> int:
               file=sys.stderr)
         return EXIT_INTERNAL
     return result if isinstance(result, int) else EXIT_OK
+
+
+def _written() -> list[str]:
+    """The outputs this run has put in place (``output.written``; none when the module that
+    writes them was never loaded)."""
+    output = sys.modules.get("oimtool.output")
+    return output.written if output is not None else []
+
+
+def _left(unchecked: Sequence[str] = ()) -> str:
+    """What a run cut short leaves written: ``unchecked``, outputs put in place whose check
+    was cut short (fix), and the others."""
+    def names(paths: Sequence[str]) -> str:
+        shown = ", ".join(paths[:10])
+        return shown if len(paths) <= 10 else f"{shown} and {len(paths) - 10} more"
+
+    done = [path for path in _written() if path not in unchecked]
+    said = []
+    if done:
+        said.append(f"already written: {names(done)}")
+    if unchecked:
+        said.append(f"already written, before their check ended: {names(unchecked)}")
+    return "; ".join(said) or "nothing was written"
 
 
 def _bare_extra(argv: list[str]) -> list[str]:
@@ -82,15 +106,12 @@ def _handle_signals() -> None:
     """Ctrl-C and SIGTERM unwind (removing temporary files) to one line and exit code 130 or
     143; a file size limit (SIGXFSZ) makes a write fail, which is reported, instead of killing
     the process. A SIGINT ignored by the parent (a background job) stays ignored."""
-    from ..errors import Interrupted
-
-    def stop(signum: int, frame: object) -> None:
-        raise Interrupted(signum)
+    from ..errors import interrupt
 
     with contextlib.suppress(ValueError):  # not the main thread (a test runner): leave them
-        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGTERM, interrupt)
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            signal.signal(signal.SIGINT, stop)
+            signal.signal(signal.SIGINT, interrupt)
         if hasattr(signal, "SIGXFSZ"):
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 

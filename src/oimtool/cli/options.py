@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 import sys
 from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, Optional, cast
 
 import typer
 
-from ..errors import OptionError
+from ..errors import OptionError, OutputError
 from ..format import shown_path
 from ..problems import Sink, Summary
 from ..reporters import FORMATS, Reporter, make_reporter
@@ -107,9 +109,12 @@ def use_color(stream: IO[str], choice: Color = Color.AUTO) -> bool:
 def report_stream(output: Path | None, default: IO[bytes] | None = None, *,
                   quiet: bool = False) -> Iterator[IO[bytes]]:
     """Where the report goes: ``output`` (written in one step), else ``default`` or standard
-    output."""
+    output (a write that fails there is OutputError: exit code 2)."""
     if output is None:
-        yield default or sys.stdout.buffer
+        stream = default or sys.stdout.buffer
+        name = "standard error" if stream is getattr(sys.stderr, "buffer", None) else (
+            "standard output")
+        yield cast(IO[bytes], Stream(stream, name))
         return
     from ..output import atomic_output
 
@@ -117,6 +122,52 @@ def report_stream(output: Path | None, default: IO[bytes] | None = None, *,
         yield handle
     if not quiet:
         print(f"oimtool: the report is in {shown_path(output)}", file=sys.stderr)
+
+
+class Stream(io.BufferedIOBase):
+    """Standard output or error, as a report writes to it: a write that fails (a full disk,
+    a file-size limit) is OutputError naming it, and what the stream still held is dropped, so
+    that nothing fails again, with a traceback, as the process ends. A reader gone (``| head``,
+    BrokenPipeError) is left to click, which exits quietly."""
+
+    def __init__(self, stream: IO[bytes], name: str) -> None:
+        super().__init__()
+        self.stream = stream
+        self.name = name
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        total = len(view)
+        try:
+            while view:  # a full disk or a size limit: a buffered write may write fewer
+                done = self.stream.write(view)
+                if not done:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                view = view[done:]
+        except OSError as exc:
+            self._failed(exc)
+        return total
+
+    def flush(self) -> None:
+        if self.closed:  # (a TextIOWrapper over this one closes it when it goes)
+            return
+        try:
+            self.stream.flush()
+        except OSError as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: OSError) -> NoReturn:
+        if isinstance(exc, BrokenPipeError):
+            raise exc
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, self.stream.fileno())
+            os.close(null)
+        raise OutputError(f"cannot write the report to {self.name}: {exc.strerror or exc}"
+                          ) from exc
 
 
 def reporter(fmt: Any, out: IO[bytes], output: Path | None, command: str,

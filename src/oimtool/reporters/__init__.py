@@ -7,9 +7,12 @@ so a report of millions of problems never sits in memory whole.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import tempfile
 from typing import IO
 
+from ..errors import OutputError
 from ..problems import Change, Plan, Problem, Sink, Summary
 from ..rules import Severity
 
@@ -52,6 +55,49 @@ class Reporter:
 
     def close(self, summary: Summary) -> None:
         self.out.flush()
+
+
+class Spool:
+    """Bytes a report keeps for its end (its problems, after a summary that comes first): in
+    memory up to ``limit``, then in a temporary file in TMPDIR. A write that fails there (a
+    full disk, a file-size limit) is OutputError, and leaves nothing that fails again, with a
+    traceback, when the file is collected."""
+
+    def __init__(self, limit: int) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=limit)  # noqa: SIM115
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._file.write(data)
+        except OSError as exc:
+            self._failed(exc)
+
+    def copy_to(self, out: IO[bytes]) -> None:
+        """Write what was kept to ``out``, and let it go."""
+        try:
+            try:
+                self._file.seek(0)  # (writes what is still buffered first)
+            except OSError as exc:
+                self._failed(exc)
+            while True:
+                try:
+                    chunk = self._file.read(1 << 20)
+                except OSError as exc:
+                    self._failed(exc)
+                if not chunk:
+                    return
+                out.write(chunk)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._file.close()
+
+    def _failed(self, exc: OSError) -> None:
+        self.close()
+        raise OutputError(f"cannot write the report: its temporary file in "
+                          f"{tempfile.gettempdir()} cannot grow ({exc.strerror or exc})") from exc
 
 
 def make_reporter(fmt: str, out: IO[bytes], *, color: bool = False, command: str = "check",

@@ -8,13 +8,12 @@ first however many there are; each problem takes one line.
 
 from __future__ import annotations
 
-import tempfile
 from typing import IO, Any
 
 import orjson
 
 from ..problems import Change, Plan, Problem, Summary
-from . import Reporter
+from . import Reporter, Spool
 
 VERSION = 1
 _SPOOL_LIMIT = 16 * 1024 * 1024
@@ -73,8 +72,8 @@ class JsonReporter(Reporter):
     def __init__(self, out: IO[bytes], **options: Any) -> None:
         super().__init__(out, **options)
         self._with_source = self.command == "convert"
-        self._spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_LIMIT)  # noqa: SIM115
-        self._changes = tempfile.SpooledTemporaryFile(max_size=_SPOOL_LIMIT)  # noqa: SIM115
+        self._spool = Spool(_SPOOL_LIMIT)
+        self._changes = Spool(_SPOOL_LIMIT)
         self._count = 0
         self._changed = 0
         self._plan: Plan | None = None
@@ -98,19 +97,12 @@ class JsonReporter(Reporter):
         if self._plan is not None:
             head["plan"] = self._plan.to_json()
         out.write(dumps(head)[:-1] + b',"problems":[')
-        _copy(self._spool, out)
+        self._spool.copy_to(out)
         out.write(b"\n]" if self._count else b"]")
         if self.command == "fix":
             out.write(b',"changes":[')
-            _copy(self._changes, out)
+            self._changes.copy_to(out)
             out.write(b"\n]" if self._changed else b"]")
         out.write(b"}\n")
         self._changes.close()
         out.flush()
-
-
-def _copy(spool: Any, out: IO[bytes]) -> None:
-    spool.seek(0)
-    while chunk := spool.read(1 << 20):
-        out.write(chunk)
-    spool.close()

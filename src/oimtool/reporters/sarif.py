@@ -7,7 +7,6 @@ converted export, its cell (``Items!E17``). The rules come from the catalogue.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
@@ -15,7 +14,7 @@ from urllib.parse import quote
 from ..format import cell_reference
 from ..problems import Problem, Summary
 from ..rules import RULES
-from . import Reporter
+from . import Reporter, Spool
 from .json_ import dumps
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -79,7 +78,7 @@ def _rules() -> list[dict[str, Any]]:
 class SarifReporter(Reporter):
     def __init__(self, out: IO[bytes], **options: Any) -> None:
         super().__init__(out, **options)
-        self._spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115
+        self._spool = Spool(16 << 20)
         self._count = 0
 
     def add(self, problem: Problem) -> None:
@@ -100,9 +99,6 @@ class SarifReporter(Reporter):
         before, after = text.split(marker)
         out = self.out
         out.write(before + b'"results":[')
-        self._spool.seek(0)
-        while chunk := self._spool.read(1 << 20):
-            out.write(chunk)
-        self._spool.close()
+        self._spool.copy_to(out)
         out.write((b"\n]" if self._count else b"]") + after + b"\n")
         out.flush()
