@@ -20,6 +20,7 @@ import hashlib
 import http.server
 import json
 import re
+import signal
 import threading
 import time
 import uuid
@@ -197,8 +198,15 @@ class FakeOmnitron:
         scheme = "https" if ssl_context is not None else "http"
         host = "localhost" if ssl_context is not None else "127.0.0.1"
         self.url = f"{scheme}://{host}:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
+
+    def _serve(self) -> None:
+        # Ctrl-C and SIGTERM are the main thread's (oimtool holds them back with a signal mask,
+        # which a thread that does not block them would defeat); the handler threads inherit it.
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        self._server.serve_forever()
 
     def close(self) -> None:
         self._server.shutdown()
