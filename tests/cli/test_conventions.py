@@ -237,7 +237,9 @@ needs_bash = pytest.mark.skipif(shutil.which("bash") is None or sys.platform != 
 def in_bash(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run oimtool from bash, as a user does: the shell is detected from the parent."""
     python = subprocess.list2cmdline([sys.executable])
-    return subprocess.run(["bash", "-c", f"{python} -m oimtool {command}"], env=env,
+    # bash runs a lone command in its own place (exec): oimtool's parent would then be pytest,
+    # not a shell. A second command keeps bash there as the parent to detect.
+    return subprocess.run(["bash", "-c", f"{python} -m oimtool {command}; exit $?"], env=env,
                           capture_output=True, text=True, timeout=120, check=False)
 
 
