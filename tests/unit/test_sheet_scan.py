@@ -1,0 +1,178 @@
+"""The looks at a sheet's XML that decide whether python-calamine may read it (``xlsx_scan``):
+bounds that hold, and every form that would make the two readers differ sent to the stream
+reader."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+
+from oimtool.sources.xlsx_scan import _below, _columns_to, bounded, regular
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def letters(index: int) -> str:
+    """A for 0, AA for 26."""
+    text, index = "", index + 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        text = chr(65 + rest) + text
+    return text
+
+
+def sheet(rows: str, head: str = "") -> zipfile.ZipFile:
+    """An archive holding one sheet part, ``s.xml``, with ``rows`` in its sheetData."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("s.xml", f'<?xml version="1.0"?><worksheet xmlns="{MAIN}">{head}'
+                                  f"<sheetData>{rows}</sheetData></worksheet>")
+    return zipfile.ZipFile(buffer)
+
+
+def excel_rows(count: int, first: int = 1) -> str:
+    """Rows as Excel writes them: a shared string, a styled number, an inline string."""
+    return "".join(f'<row r="{r}" spans="1:3" x14ac:dyDescent="0.25"><c r="A{r}" t="s"><v>{r}'
+                   f'</v></c><c r="B{r}" s="1"><v>{r}.5</v></c><c r="C{r}" t="inlineStr"><is>'
+                   f"<t>x{r}</t></is></c></row>" for r in range(first, first + count))
+
+
+# -- the bounds, as regular expressions -------------------------------------------------------
+
+@pytest.mark.parametrize("number", [1, 5, 9, 10, 11, 99, 100, 250_000, 699_050, 1_048_576])
+def test_below_takes_every_number_to_the_bound_and_none_beyond_twice(number):
+    pattern = re.compile(_below(number))
+    digits = str(number)
+    top = (int(digits[0]) + 1) * 10 ** (len(digits) - 1) - 1  # up to the next leading digit
+    assert number <= top < 2 * number or number < 10
+    step = max(1, number // 997)
+    for value in [*range(1, 3 * number + 2, step), number, top, top + 1]:
+        assert bool(pattern.fullmatch(b'%d"' % value)) == (value <= top), value
+    for written in (b"0", b"01", b"007", b"0" * 7 + b"1", b"0" * 20, b"9" * 20):
+        if pattern.fullmatch(written + b'"'):  # zeros before a number: no larger for them
+            assert int(written) <= top
+    for bad in (b'1', b'-1"', b'1 "', b'"'):
+        assert pattern.fullmatch(bad) is None
+
+
+@pytest.mark.parametrize("last", [0, 5, 25, 26, 29, 51, 700, 701, 702, 16_383])
+def test_columns_to_takes_exactly_the_columns_to_the_last(last):
+    pattern = re.compile(_columns_to(last))
+    assert [i for i in range(16_384) if pattern.fullmatch(letters(i).encode())] == list(
+        range(last + 1))
+
+
+# -- bounded: before python-calamine reads --------------------------------------------------------
+
+def test_an_excel_sheet_is_bounded_and_its_width_known():
+    assert bounded(sheet(excel_rows(300)), "s.xml", 2_000_000) == 3
+    assert bounded(sheet(excel_rows(300)), "s.xml", 2_000_000, columns=8) == 8
+    assert bounded(sheet(""), "s.xml", 2_000_000) == 1  # no cell: nothing to hold
+
+
+@pytest.mark.parametrize("cell", [
+    '<c r="XFD1048576"><v>1</v></c>',  # the issue's 2.5 KB workbook
+    '<c r="A20000000"><v>1</v></c>',  # beyond Excel's rows: python-calamine fills them all
+    '<c r="A1000000"><v>1</v></c>',  # within Excel, but 3 columns a row: beyond 2,000,000 cells
+    '<c r="a5"><v>1</v></c>', "<c r='A5'><v>1</v></c>", '<c  r="A5"><v>1</v></c>',
+    '<c s="1" r="A5"><v>1</v></c>', '<c\nr="A5"><v>1</v></c>', "<c><v>1</v></c>", "<c/>",
+    '<c r="A5:B6"><v>1</v></c>',
+    '<x:c xmlns:x="' + MAIN + '" r="XFD5"><x:v>1</x:v></x:c>',  # python-calamine reads it too
+])
+def test_a_cell_beyond_the_bounds_or_not_as_excel_writes_it_is_not_bounded(cell):
+    rows = excel_rows(5) + f'<row r="6">{cell}</row>'
+    assert bounded(sheet(rows, '<dimension ref="A1:C6"/>'), "s.xml", 2_000_000, 3) == 0
+
+
+@pytest.mark.parametrize("cell", ['<c r="A05"><v>1</v></c>', '<c r="A0"><v>1</v></c>'])
+def test_zeros_before_a_row_number_stay_within_the_bounds_and_are_not_regular(cell):
+    """Row 05 is row 5, and row 0 no row: bounded either way; the stream reader says which."""
+    rows = excel_rows(4) + f'<row r="5">{cell}</row>'
+    assert bounded(sheet(rows), "s.xml", 2_000_000) == 3
+    assert regular(sheet(rows), "s.xml") is False
+
+
+def test_the_bound_is_the_budget_not_the_dimension():
+    """A sheet whose <dimension> and size agree (the cells the XML holds fill it) can still
+    hide one cell far away: only every cell looked at tells."""
+    rows = excel_rows(2000)
+    assert bounded(sheet(rows, '<dimension ref="A1:C2000"/>'), "s.xml", 12_000, 3) == 3
+    far = rows.replace('<row r="1000" spans="1:3" x14ac:dyDescent="0.25">',
+                       '<row r="1000" spans="1:3" x14ac:dyDescent="0.25"><c r="C8000"><v>1'
+                       "</v></c>")
+    assert bounded(sheet(far, '<dimension ref="A1:C2000"/>'), "s.xml", 12_000, 3) == 0
+
+
+def test_a_cell_wider_than_the_first_rows_is_not_bounded(monkeypatch):
+    """The width is the first piece's (and the <dimension>'s): a wider cell later, out."""
+    from oimtool.sources import xlsx_scan
+
+    monkeypatch.setattr(xlsx_scan, "CHUNK", 500)
+    rows = excel_rows(40)
+    assert bounded(sheet(rows), "s.xml", 2_000_000) == 3
+    wide = rows.replace('<c r="C30" t="inlineStr">', '<c r="D30"><v>1</v></c><c r="C30" '
+                        't="inlineStr">')
+    assert bounded(sheet(wide), "s.xml", 2_000_000) == 0
+    assert bounded(sheet(wide, '<dimension ref="A1:D40"/>'), "s.xml", 2_000_000, 4) == 4
+
+
+def test_a_piece_without_any_end_is_not_bounded(monkeypatch):
+    from oimtool.sources import xlsx_scan
+
+    monkeypatch.setattr(xlsx_scan, "LONGEST_ROW", 1000)
+    monkeypatch.setattr(xlsx_scan, "CHUNK", 100)
+    text = '<row r="1"><c r="A1" t="inlineStr"><is><t>' + "x" * 5000 + "</t></is></c></row>"
+    assert bounded(sheet(text), "s.xml", 2_000_000) == 0
+
+
+# -- regular: while python-calamine reads ----------------------------------------------------------
+
+@pytest.mark.parametrize("rows", [
+    excel_rows(50),
+    # openpyxl: types on every cell, a formula with an empty value, a styled empty cell
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>Order</t></is></c><c r="B1" t="n"><v>1</v></c>'
+    '<c r="C1" t="b"><v>1</v></c><c r="D1" s="1" t="n"><v>45293</v></c><c r="G1"><f>A1</f>'
+    '<v /></c><c r="H1" s="2" /></row><row r="3"><c r="B3" s="2" t="n"><v>3</v></c></row>',
+    # LibreOffice: empty rows, no value in a shared-string cell, rows between rows apart
+    '<row r="1" s="1" customFormat="1"/>\n<row r="2"><c r="A2" s="1" t="s"><v>0</v></c>'
+    '<c r="B2" t="s"/><c r="C2" t="e"><v>#N/A</v></c><c r="D2" t="str"><f>A1</f><v>x</v></c>'
+    '</row>\n<row r="9"><c r="I9" t="d"><v>2024-01-02</v></c></row>',
+])
+def test_rows_as_excel_and_others_write_them_are_regular(rows):
+    assert regular(sheet(rows), "s.xml") is True
+
+
+@pytest.mark.parametrize("rows", [
+    excel_rows(2) + excel_rows(1, first=2),  # row 2 twice: python-calamine merges them
+    excel_rows(2, first=5) + excel_rows(1, first=3),  # out of order
+    '<row r="2"><c r="A3"><v>1</v></c></row>',  # a cell naming another row
+    '<row r="2"><c r="A02"><v>1</v></c></row>',
+    '<row r="2"><c r="A2" t="s"><v>-1</v></c></row>',  # the first string, or the last
+    '<row r="2"><c r="A2" t="s"><v> 1</v></c></row>',
+    '<row r="2"><c r="A2" t="s"><v>1.0</v></c></row>',
+    '<row r="2"><c r="A2" t = "s"><v>-1</v></c></row>',
+    '<row r="2"><c r="A2" t="s" s="1"><v>x</v></c></row>',
+    '<row r="2"><c r="A2" t="b"><v>false</v></c></row>',  # true for one reader, false for the
+    '<row r="2"><c r="A2" t="b"><v>2</v></c></row>',  # other; an error for one
+    '<row r="2"><c r="A2" t="x"><v>2</v></c></row>',
+    '<row><c r="A2"><v>1</v></c></row>',  # numbered by counting
+    '<row spans="1:1" r="2"><c r="A2"><v>1</v></c></row>',
+    '<row r="1048577"><c r="A1048577"><v>1</v></c></row>',  # beyond Excel's last row
+    '<row r="2"><c r="A2"><v>1</v></c><extLst/></row>',
+    '<row r="2">\n  <c r="A2"><v>1</v></c>\n</row>',  # pretty: not as Excel writes it
+])
+def test_rows_the_readers_would_read_apart_are_not_regular(rows):
+    assert regular(sheet(excel_rows(1) + rows if "1048577" in rows else rows), "s.xml") is False
+
+
+def test_rows_beyond_the_budget_are_not_regular():
+    assert regular(sheet(excel_rows(30)), "s.xml", rows=30) is True
+    assert regular(sheet(excel_rows(31)), "s.xml", rows=30) is False
+
+
+def test_a_sheet_that_cannot_be_read_is_not_regular():
+    assert regular(sheet("<row"), "s.xml") is False
+    assert regular(sheet(excel_rows(3)), "missing.xml") is False
