@@ -1,11 +1,12 @@
 """Hostile workbooks, each a few kilobytes, written by hand: a cell far beyond a small
 ``<dimension>`` (python-calamine aborted the process), rows beyond Excel's last, a row written
-twice and a shared string -1 (read differently by the two readers, or without a word). Each is
-converted, or refused with OIM017, the same way whichever reader reads it; nothing is written
-from an export that breaks off."""
+twice and a shared string -1 (read differently by the two readers, or without a word), an .ods
+repeating one row a million times. Each is converted, or refused with OIM017, the same way
+whichever reader reads it; nothing is written from an export that breaks off."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -202,3 +203,77 @@ def test_a_regular_sheet_is_still_read_by_calamine(tmp_path):
     source = open_source(path)
     assert isinstance(source, CalamineSource)
     source.close()
+
+
+# -- .ods: a row repeated a million times ------------------------------------------------------
+
+def ods(rows: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet",
+                         compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:'
+            'names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry'
+            ' manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
+            'spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-'
+            'type="text/xml"/></manifest:manifest>'))
+        archive.writestr("content.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+            '<office:body><office:spreadsheet><table:table table:name="Sayfa1">'
+            f"{rows}</table:table></office:spreadsheet></office:body>"
+            "</office:document-content>"))
+    return buffer.getvalue()
+
+
+def ods_row(*values: str | float, repeated: int = 1, tail: str = "") -> str:
+    cells = "".join(
+        f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p>'
+        "</table:table-cell>" if isinstance(v, float) else
+        f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+        for v in values)
+    times = f' table:number-rows-repeated="{repeated}"' if repeated > 1 else ""
+    return f"<table:table-row{times}>{cells}{tail}</table:table-row>"
+
+
+ODS_HEADER = ods_row("Order No", "Qty", "Price")
+TRAILING = ('<table:table-row table:number-rows-repeated="1048573"><table:table-cell '
+            'table:number-columns-repeated="1024"/></table:table-row>')
+
+
+def test_an_ods_row_repeated_a_million_times_is_refused(cli, tmp_path):
+    """900 bytes: python-calamine held a million rows (678 MB, 18 s), all written as items."""
+    path = tmp_path / "s.ods"
+    path.write_bytes(ods(ODS_HEADER + ods_row("O1", 1.0, 9.5, repeated=1_000_000)))
+    assert path.stat().st_size < 1000
+    result = cli("convert", path, "-f", "json")
+    assert result.code == 1
+    assert [(p["code"], p["message"]) for p in result.json()["problems"]] == [
+        ("OIM017", "sheet 'Sayfa1' expands to 1,000,001 rows of 3 columns (its rows and cells "
+                   "repeated), more than oimtool reads from an .ods (2,000,000 cells): save the "
+                   "export as .xlsx (read as a stream) or .csv")]
+    assert not path.with_suffix(".json").exists()
+
+
+def test_an_ods_with_empty_rows_repeated_to_the_sheets_end(cli, tmp_path):
+    """LibreOffice repeats an empty row to the last row: nothing, as before."""
+    path = tmp_path / "s.ods"
+    path.write_bytes(ods(ODS_HEADER + ods_row("O1", 1.0, 9.5, repeated=3, tail=(
+        '<table:table-cell table:number-columns-repeated="1021"/>')) + TRAILING))
+    result = cli("convert", path, "-f", "json")
+    assert result.code == 0, result.out
+    assert (result.json()["summary"]["rows"], result.json()["summary"]["items"]) == (3, 3)
+
+
+def test_an_ods_value_beyond_the_last_row_is_refused(cli, tmp_path):
+    path = tmp_path / "s.ods"
+    path.write_bytes(ods(ODS_HEADER + TRAILING.replace("1048573", "1048575")
+                         + ods_row("O1", 1.0, 9.5)))
+    result = cli("convert", path, "-f", "json")
+    assert result.code == 1
+    assert [p["message"] for p in result.json()["problems"]] == [
+        "sheet 'Sayfa1' has a value in row 1,048,577, beyond the last row a sheet can have "
+        "(1,048,576): a row repeated without end? Save the export again, as .xlsx or .csv"]

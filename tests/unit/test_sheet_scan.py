@@ -1,6 +1,6 @@
-"""The looks at a sheet's XML that decide whether python-calamine may read it (``xlsx_scan``):
-bounds that hold, and every form that would make the two readers differ sent to the stream
-reader."""
+"""The looks at a sheet's XML that decide whether python-calamine may read it (``xlsx_scan``),
+and the measure of an .ods before python-calamine expands it (``ods_scan``): exact bounds, and
+every form that would make the two readers differ sent to the stream reader."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import zipfile
 
 import pytest
 
+from oimtool.sources import ContentError
+from oimtool.sources.ods_scan import check_ods
 from oimtool.sources.xlsx_scan import _below, _columns_to, bounded, regular
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -176,3 +178,69 @@ def test_rows_beyond_the_budget_are_not_regular():
 def test_a_sheet_that_cannot_be_read_is_not_regular():
     assert regular(sheet("<row"), "s.xml") is False
     assert regular(sheet(excel_rows(3)), "missing.xml") is False
+
+
+# -- .ods: the sheets measured before python-calamine expands them -----------------------------
+
+def ods(*tables: str) -> bytes:
+    body = "".join(f'<table:table table:name="{name}">{rows}</table:table>'
+                   for name, rows in zip(["Sayfa1", "Sayfa2"], tables, strict=False))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", (
+            '<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:'
+            'opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:'
+            'table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
+            f"<office:spreadsheet>{body}</office:spreadsheet></office:body>"
+            "</office:document-content>"))
+    return buffer.getvalue()
+
+
+VALUE = ('<table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p>'
+         "</table:table-cell>")
+EMPTY = '<table:table-cell table:number-columns-repeated="1020"/>'
+
+
+def row(cells: str = VALUE * 4, repeated: int = 1) -> str:
+    times = f' table:number-rows-repeated="{repeated}"' if repeated > 1 else ""
+    return f"<table:table-row{times}>{cells}</table:table-row>"
+
+
+def measure(tmp_path, *tables: str, cells: int = 2_000_000) -> None:
+    path = tmp_path / "s.ods"
+    path.write_bytes(ods(*tables))
+    check_ods(path, cells)
+
+
+@pytest.mark.parametrize("tables", [
+    (row() * 3,),
+    (row() + row(EMPTY, repeated=1_048_570),),  # LibreOffice's empty rows to the sheet's end
+    (row(EMPTY, repeated=1000) + row(),),  # empty rows before the first value: not held
+    (row(VALUE * 4 + EMPTY),),  # empty cells to the row's end: not held
+    (row(repeated=3), row() * 2),
+    (row("<table:table-cell/>" * 3 + VALUE, repeated=499_000),),  # 4 × 499,000 cells
+])
+def test_ods_sheets_within_the_limits_pass(tmp_path, tables):
+    measure(tmp_path, *tables)
+
+
+@pytest.mark.parametrize(("tables", "words"), [
+    ((row() + row(repeated=1_000_000),), "'Sayfa1' expands to 1,000,001 rows of 4 columns"),
+    ((row(), row() + row(EMPTY, repeated=600_000) + row()), "'Sayfa2' expands to 600,002 rows"),
+    ((row(repeated=2_000_000),), "'Sayfa1' has a value in row 2,000,000, beyond the last row"),
+    ((row(EMPTY, repeated=1_048_576) + row(),), "has a value in row 1,048,577"),
+    ((row(VALUE.replace("office:value=", 'table:number-columns-repeated="16385" office:value=')),),
+     "has a value in column 16,385, beyond the last column"),
+    ((row('<table:table-cell table:number-columns-repeated="20000"/><table:table-cell '
+          'table:formula="of:=1"/>'),), "has a value in column 20,001"),
+])
+def test_ods_sheets_that_expand_beyond_the_limits_are_refused(tmp_path, tables, words):
+    with pytest.raises(ContentError, match=re.escape(words)):
+        measure(tmp_path, *tables)
+
+
+def test_ods_limit_is_the_cells_held(tmp_path):
+    measure(tmp_path, row(repeated=250), cells=1000)
+    with pytest.raises(ContentError, match="expands to 251 rows of 4 columns"):
+        measure(tmp_path, row(repeated=251), cells=1000)

@@ -1,5 +1,5 @@
 """Workbooks: which reader reads a sheet, which sheet is read, and a guard against archives
-that are not exports (zip bombs, encrypted or renamed files)."""
+that are not exports (zip bombs, encrypted or renamed files, sheets that expand without end)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 #: unpacks to more than ``STREAM_BYTES``, is read as a stream (``xlsx``): memory stays flat.
 #: A smaller one is read whole by python-calamine: twice as fast, but about 100 bytes a cell
 #: of that span, empty or not. The span is the one its cells show (``xlsx_scan``), never the
-#: one the sheet claims.
+#: one the sheet claims. An .ods sheet (python-calamine only) of more cells is refused.
 STREAM_CELLS = 2_000_000
 STREAM_BYTES = 96 << 20
 
@@ -35,6 +35,10 @@ def open_workbook(path: Path, sheet: str | None) -> Source:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _open_xlsx(path, sheet)
+    if suffix == ".ods":
+        from .ods_scan import check_ods
+
+        check_ods(path, STREAM_CELLS)
     return CalamineSource.open(path, sheet, choose_sheet)
 
 
