@@ -182,9 +182,10 @@ def test_a_sheet_that_cannot_be_read_is_not_regular():
 
 # -- .ods: the sheets measured before python-calamine expands them -----------------------------
 
-def ods(*tables: str) -> bytes:
-    body = "".join(f'<table:table table:name="{name}">{rows}</table:table>'
-                   for name, rows in zip(["Sayfa1", "Sayfa2"], tables, strict=False))
+def ods(*tables: str, names: tuple[str, ...] = ('table:name="Sayfa1"', 'table:name="Sayfa2"')
+        ) -> bytes:
+    body = "".join(f"<table:table {name}>{rows}</table:table>"
+                   for name, rows in zip(names, tables, strict=False))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
@@ -244,3 +245,78 @@ def test_ods_limit_is_the_cells_held(tmp_path):
     measure(tmp_path, row(repeated=250), cells=1000)
     with pytest.raises(ContentError, match="expands to 251 rows of 4 columns"):
         measure(tmp_path, row(repeated=251), cells=1000)
+
+
+def test_a_sheet_too_wide_for_the_budget_is_not_bounded():
+    assert bounded(sheet(excel_rows(3)), "s.xml", 2) == 0
+
+
+@pytest.mark.parametrize(("data", "verdict"), [
+    ("<sheetData/>", True),  # no row at all
+    ('<sheetData foo="1"><row r="1"><c r="A1"><v>1</v></c></row></sheetData>', False),
+    ('<x:sheetData xmlns:x="' + MAIN + '"><x:row r="1"/></x:sheetData>', False),
+    ('<sheetData><row r="1"><c r="A1"><v>1</v></c></row>', False),  # never ends
+])
+def test_sheet_data_as_excel_writes_it_or_not(data, verdict):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("s.xml", f'<worksheet xmlns="{MAIN}">{data}</worksheet>')
+    assert regular(zipfile.ZipFile(buffer), "s.xml") is verdict
+
+
+def test_ods_that_is_not_one_is_left_to_python_calamine(tmp_path):
+    path = tmp_path / "s.ods"
+    path.write_bytes(b"not a zip")
+    check_ods(path, 10)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    path.write_bytes(buffer.getvalue())
+    check_ods(path, 10)  # no content.xml: python-calamine says so
+
+
+def test_ods_whose_content_is_damaged(tmp_path):
+    path = tmp_path / "s.ods"
+    path.write_bytes(ods(row() * 2000))
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("content.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start:start + 8] = b"\xff" * 8
+    path.write_bytes(bytes(data))
+    with pytest.raises(ContentError, match="cannot read the workbook: Error -3"):
+        check_ods(path, 2_000_000)
+
+
+def test_ods_with_a_row_longer_than_an_export_writes(tmp_path, monkeypatch):
+    from oimtool.sources import ods_scan
+
+    monkeypatch.setattr(ods_scan, "CHUNK", 100)
+    monkeypatch.setattr(ods_scan, "LONGEST_ROW", 1000)
+    with pytest.raises(ContentError, match="a row of the workbook is longer than 1,000 bytes"):
+        measure(tmp_path, row(VALUE * 50))
+
+
+@pytest.mark.parametrize("rows", [
+    '<table:table-row table:number-rows-repeated="1000"/>' + row(),  # empty, closed at once
+    row() + "<table:table-row>" + VALUE,  # breaks off: python-calamine says where
+])
+def test_ods_rows_closed_at_once_or_never(tmp_path, rows):
+    measure(tmp_path, rows)
+
+
+def test_ods_empty_rows_before_a_value_count_toward_its_row(tmp_path):
+    with pytest.raises(ContentError, match="has a value in row 5,000,001"):
+        measure(tmp_path, '<table:table-row table:number-rows-repeated="5000000"/>' + row())
+
+
+def test_ods_table_without_a_name(tmp_path):
+    path = tmp_path / "s.ods"
+    path.write_bytes(ods(row(repeated=600_000), names=('table:style-name="ta1"',)))
+    with pytest.raises(ContentError, match="sheet '' expands to 600,000 rows"):
+        check_ods(path, 2_000_000)
+
+
+@pytest.mark.parametrize("cell", ["<c><v>1</v></c>", "<c r='A1'><v>1</v></c>"])
+def test_first_cells_not_as_excel_writes_them_are_not_bounded(cell):
+    assert bounded(sheet(f'<row r="1">{cell}</row>'), "s.xml", 2_000_000) == 0

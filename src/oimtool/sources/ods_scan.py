@@ -98,8 +98,8 @@ def _measure(handle: IO[bytes], cells: int) -> None:
         cut = data.rfind(_ROW_END)
         if cut < 0:
             if len(data) > LONGEST_ROW:
-                raise ContentError(f"sheet {table.name!r} has a row of more than "
-                                   f"{LONGEST_ROW >> 20} MB: not an export")
+                raise ContentError(f"a row of the workbook is longer than {LONGEST_ROW:,} "
+                                   "bytes: not an export")
             carry = data
             continue
         cut += len(_ROW_END)
