@@ -20,6 +20,11 @@ from ..tuning import Tuning
 
 Row = tuple[int, list[Any]]
 
+#: A sheet's last row and its number of columns (XFD), in Excel and LibreOffice alike: a workbook
+#: that places a cell beyond them is broken, or made to exhaust memory.
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
+
 
 class SourceError(Exception):
     """The source cannot be read as asked: unknown sheet, unknown format (usage errors)."""

@@ -1,34 +1,44 @@
 """Workbooks: which reader reads a sheet, which sheet is read, and a guard against archives
-that are not exports (zip bombs, encrypted or renamed files)."""
+that are not exports (zip bombs, encrypted or renamed files, sheets that expand without end)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError, open_input
 from .base import ContentError, Source, SourceError
 from .calamine import CalamineSource
 
-#: An .xlsx sheet that spans more cells than this (from A1 to its last cell), or whose XML
+if TYPE_CHECKING:
+    from zipfile import ZipFile
+
+#: An .xlsx sheet whose cells span more than this (from A1 to its last cell), or whose XML
 #: unpacks to more than ``STREAM_BYTES``, is read as a stream (``xlsx``): memory stays flat.
 #: A smaller one is read whole by python-calamine: twice as fast, but about 100 bytes a cell
-#: of that span, empty or not.
+#: of that span, empty or not. The span is the one its cells show (``xlsx_scan``), never the
+#: one the sheet claims. An .ods sheet (python-calamine only) of more cells is refused.
 STREAM_CELLS = 2_000_000
 STREAM_BYTES = 96 << 20
 
 
 def open_workbook(path: Path, sheet: str | None) -> Source:
-    """Open ``sheet`` (or the first visible worksheet) of a workbook: a large .xlsx/.xlsm sheet
-    as a stream, any other with python-calamine."""
+    """Open ``sheet`` (or the first visible worksheet) of a workbook: an .xlsx/.xlsm sheet that
+    is large, or whose XML python-calamine might not read as written (``xlsx_scan``), as a
+    stream; any other with python-calamine."""
     try:
         open_input(path).close()
     except InputError as exc:
         raise SourceError(str(exc)) from exc
     _check_archive(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        streamed = _open_xlsx(path, sheet)
-        if streamed is not None:
-            return streamed
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _open_xlsx(path, sheet)
+    if suffix == ".ods":
+        from .ods_scan import check_ods
+
+        check_ods(path, STREAM_CELLS)
     return CalamineSource.open(path, sheet, choose_sheet)
 
 
@@ -48,12 +58,14 @@ def choose_sheet(names: list[str], visible: list[str], sheet: str | None
     return sheet, []
 
 
-def _open_xlsx(path: Path, sheet: str | None) -> Source | None:
-    """A large sheet of an .xlsx/.xlsm opened as a stream; None for one read whole."""
+def _open_xlsx(path: Path, sheet: str | None) -> Source:
+    """A sheet of an .xlsx/.xlsm: with python-calamine when it is small and its XML shows
+    nothing python-calamine would read otherwise than the stream reader; else as a stream."""
     import zipfile
     import zlib
 
     from .xlsx_book import Book, XlsxError
+    from .xlsx_scan import bounded
     from .xlsx_stream import SheetStream, StreamSource
 
     try:
@@ -66,20 +78,61 @@ def _open_xlsx(path: Path, sheet: str | None) -> Source | None:
         chosen, notes = choose_sheet(
             names, [name for name, _, visible, work in book.sheets if visible and work], sheet)
         part = next(part for name, part, *_ in book.sheets if name == chosen)
-        if part is None or part not in archive.namelist():
+        members: dict[str, list[str]] = {}  # as python-calamine finds them: in any case
+        for member in archive.namelist():
+            members.setdefault(member.replace("\\", "/").lower(), []).append(member)
+        # python-calamine reads the part looked at only if both find it the same way: one sheet
+        # of that name, named plainly, no two members whose names differ only in case
+        same = (part in book.plain and sum(name == chosen for name, *_ in book.sheets) == 1
+                and len(members) == len(archive.namelist()))
+        if part is not None and part not in archive.NameToInfo:
+            found = members.get(part.lower(), [])  # named in another case
+            part = found[0] if len(found) == 1 else None
+        if part is None:
             archive.close()
-            return None  # a chart sheet, or a part calamine may find otherwise
+            raise ContentError(f"sheet {chosen!r} has no part in the workbook")
         size = archive.getinfo(part).file_size
-        span = book.dimension(part)
-        if size <= STREAM_BYTES and (span is None or span[0] * span[1] <= STREAM_CELLS):
-            archive.close()
-            return None
+        claimed = book.dimension(part)  # a claim: a small one is checked, a large one believed
+        width = bounded(archive, part, STREAM_CELLS, claimed[1] if claimed else 0) if (
+            same and size <= STREAM_BYTES
+            and (claimed is None or claimed[0] * claimed[1] <= STREAM_CELLS)) else 0
+        if width:
+            whole = _read_whole(path, chosen, archive, part, STREAM_CELLS // width)
+            if whole is not None:
+                archive.close()
+                whole.notes[:0] = notes
+                return whole
         book.load()
     except (XlsxError, zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError,
             ValueError, SyntaxError) as exc:  # defusedxml's refusals, ElementTree's errors
         archive.close()
         raise ContentError(f"cannot read the workbook: {exc}") from exc
     return StreamSource(path, chosen, SheetStream(book, part), archive=archive, notes=notes)
+
+
+def _read_whole(path: Path, sheet: str, archive: ZipFile, part: str, rows: int
+                ) -> CalamineSource | None:
+    """The sheet read by python-calamine (the one named ``sheet``, whose ``part`` was looked
+    at), while its rows are looked through (``regular``) in a thread: python-calamine lets go
+    of the interpreter as it reads, so the look costs no time with a second CPU. None when the
+    rows are not as Excel writes them, or go beyond row ``rows``, or python-calamine cannot
+    read the sheet: the stream reader reads it, or says what is wrong and where."""
+    from .xlsx_scan import regular
+
+    verdict: list[bool] = []
+    look = threading.Thread(target=lambda: verdict.append(regular(archive, part, rows)),
+                            name="oimtool-look", daemon=True)
+    look.start()
+    try:
+        whole: CalamineSource | None = CalamineSource.open(path, sheet, choose_sheet)
+    except ContentError:
+        whole = None
+    finally:
+        look.join()
+    if whole is not None and not (verdict and verdict[0]):
+        whole.close()
+        whole = None
+    return whole
 
 
 #: Limits on a workbook (a zip archive of XML) before it is opened: beyond them it is a

@@ -16,9 +16,6 @@ CHUNK = 1 << 20
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})(\d{1,7})"
                         rb"(?::([A-Z]{1,3})(\d{1,7}))?\"")
-_CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]+)(\d+)\"")
-#: A sheet without a ``<dimension>`` up to this size has its cells looked through for it.
-SCAN_BYTES = 8 << 20
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 _ISO_DATETIME = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d(?:\.\d+)?)")
@@ -132,8 +129,9 @@ class Book:
         self.archive = archive
         names = set(archive.namelist())
         root_rels = _relations(archive, "_rels/.rels", "")
-        workbook = next((t for kind, t in root_rels.values() if kind.endswith(
-            "/officeDocument")), "xl/workbook.xml")
+        workbook, written = next(((t, raw) for kind, t, raw in root_rels.values()
+                                  if kind.endswith("/officeDocument")),
+                                 ("xl/workbook.xml", "xl/workbook.xml"))
         if workbook not in names:
             raise XlsxError("the archive has no workbook part: not an .xlsx workbook")
         folder = posixpath.dirname(workbook)
@@ -144,16 +142,22 @@ class Book:
         self.in_1904 = False
         #: (name, part, visible, a worksheet) for each sheet, in the workbook's order
         self.sheets: list[tuple[str, str | None, bool, bool]] = []
+        #: the sheets' parts that every reader finds at the same path: their relationship
+        #: names them plainly (no "..", no "\\"), from the usual folder, xl/
+        self.plain: set[str] = set()
+        plain = folder == "xl" and written.lstrip("/") == workbook
         for element in tree.iter():
             tag = _local(element.tag)
             if tag == "workbookPr":
                 self.in_1904 = element.get("date1904", "").lower() in ("1", "true")
             elif tag == "sheet":
                 rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
-                kind, part = rels.get(rid or "", ("", None))
+                kind, part, raw = rels.get(rid or "", ("", None, ""))
                 self.sheets.append((element.get("name", ""), part,
                                     element.get("state", "visible") == "visible",
                                     kind.endswith("/worksheet")))
+                if plain and part is not None and raw == part:
+                    self.plain.add(part)
         self._rels = rels
         self.styles: list[int] = []
         self.strings: list[str] = []
@@ -163,7 +167,7 @@ class Book:
         from defusedxml import ElementTree
 
         names = set(self.archive.namelist())
-        for kind, part in self._rels.values():
+        for kind, part, _ in self._rels.values():
             if part not in names:
                 continue
             if kind.endswith("/styles"):
@@ -172,23 +176,16 @@ class Book:
                 self.strings = _shared_strings(self.archive, part)
 
     def dimension(self, part: str) -> tuple[int, int] | None:
-        """The rows and columns a sheet spans: as its ``<dimension>`` says; without one, as
-        its cells say, for a sheet of up to ``SCAN_BYTES`` (None for a larger one)."""
+        """The rows and columns a sheet says it spans from A1, in its ``<dimension>`` (None
+        without one). A claim: the cells may lie elsewhere."""
         with self.archive.open(part) as handle:
             head = handle.read(64 * 1024)
         match = _DIMENSION.search(head)
         if match is None:
-            if self.archive.getinfo(part).file_size > SCAN_BYTES:
-                return None
-            last_row = last_column = 0
-            for letters, digits in set(_CELL_REF.findall(self.archive.read(part))):
-                last_row = max(last_row, int(digits))
-                last_column = max(last_column, column_index(letters.decode()) + 1)
-            return last_row, last_column
+            return None
         first_letters, first_digits, last_letters, last_digits = match.groups()
-        last_letters, last_digits = last_letters or first_letters, last_digits or first_digits
-        return (int(last_digits) - int(first_digits) + 1,
-                column_index(last_letters.decode()) - column_index(first_letters.decode()) + 1)
+        return int(last_digits or first_digits), column_index(
+            (last_letters or first_letters).decode()) + 1
 
 
 def _local(tag: str) -> str:
@@ -196,8 +193,9 @@ def _local(tag: str) -> str:
 
 
 def _relations(archive: zipfile.ZipFile, path: str, folder: str
-               ) -> dict[str, tuple[str, str]]:
-    """A part's relationships: id → (type, the target's path in the archive)."""
+               ) -> dict[str, tuple[str, str, str]]:
+    """A part's relationships: id → (type, the target's path in the archive, and that path
+    as written, joined to ``folder`` but not made normal)."""
     from defusedxml import ElementTree
 
     try:
@@ -210,7 +208,7 @@ def _relations(archive: zipfile.ZipFile, path: str, folder: str
             target = element.get("Target", "")
             target = target[1:] if target.startswith("/") else posixpath.join(folder, target)
             found[element.get("Id", "")] = (element.get("Type", ""),
-                                            posixpath.normpath(target))
+                                            posixpath.normpath(target), target)
     return found
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .base import Piece
+from .base import MAX_COLUMNS, MAX_ROWS, Piece
 from .xlsx_book import (
     TRIM,
     Book,
@@ -36,6 +36,8 @@ _ROW, _C, _V, _T, _PHONETIC, _MERGED = 1, 2, 3, 4, 5, 6
 _TAGS = {"row": _ROW, "c": _C, "v": _V, "t": _T, "rPh": _PHONETIC, "mergeCell": _MERGED}
 #: Rows whose start in the XML is noted (for cutting the rest after the header into pieces).
 NOTED_ROWS = 10_000
+#: A piece with a longer run of rows without a value is read in order, not by a worker.
+EMPTY_IN_A_PIECE = 10_000
 
 
 class RowParser:
@@ -78,6 +80,7 @@ class RowParser:
         letters: dict[str, int] = {}
         parser = self.parser
         number = 0
+        numbered = ""  # the row's number as the XML writes it, which its cells must repeat
         cells: list[Any] = []
         used = False
         column = -1
@@ -92,8 +95,8 @@ class RowParser:
             return tag
 
         def start(name: str, attrs: dict[str, str]) -> None:
-            nonlocal number, cells, used, column, kind, style, text, capture, preserve
-            nonlocal phonetic
+            nonlocal number, numbered, cells, used, column, kind, style, text, capture
+            nonlocal preserve, phonetic
             tag = tags.get(name)
             if tag is None:
                 tag = tag_of(name)
@@ -105,12 +108,18 @@ class RowParser:
                     if at is None:
                         at = letters[head] = column_index(head) if head.isupper() and (
                             head.isascii()) and 0 < len(head) <= 3 else -2
-                    if at < 0:
+                        if at >= MAX_COLUMNS:
+                            at = letters[head] = -2
+                    if at < 0 or len(head) == len(ref):
                         raise XlsxError(f"a cell has the reference {ref!r}, which is not a "
                                         "cell's (A1 … XFD1048576)")
                     column = at
                     if number < 0:  # a row without its number: the cells say it
-                        number = int(ref[len(head):] or 0) or self.last_seen + 1
+                        numbered = ref[len(head):]
+                        number = _row_number(numbered)
+                    elif ref[len(head):] != numbered:
+                        raise XlsxError(f"row {number} has a cell {ref!r}, which names another "
+                                        "row (the reference is broken)")
                 else:
                     column += 1
                 kind = attrs.get("t")
@@ -126,7 +135,11 @@ class RowParser:
                 text = ""
             elif tag == _ROW:
                 ref = attrs.get("r")
-                number = int(ref) if ref and ref.isdigit() else -1
+                if ref is None:
+                    number = -1
+                else:
+                    number = _row_number(ref)
+                    numbered = ref
                 if self.record_starts:
                     self.row_name = name
                     self.row_starts.append((number, parser.CurrentByteIndex))
@@ -166,11 +179,11 @@ class RowParser:
                             if date_kind:
                                 value = excel_date(value, date_kind, in_1904)
                 elif kind == "s":
-                    try:
-                        value = strings[int(text)]
-                    except (ValueError, IndexError):
+                    index = int(text) if text.isascii() and text.isdigit() else -1
+                    if not 0 <= index < len(strings):
                         raise XlsxError(f"row {number} has a cell pointing at shared string "
-                                        f"{text!r}, which the workbook does not have") from None
+                                        f"{text!r}, which the workbook does not have")
+                    value = strings[index]
                 elif kind == "str":
                     value = unescape(text)
                 elif kind == "b":
@@ -204,12 +217,18 @@ class RowParser:
             elif tag == _ROW:
                 if number < 0:
                     number = self.last_seen + 1
+                    if number > MAX_ROWS:
+                        raise XlsxError(f"the sheet has a row after row {MAX_ROWS:,}, the last "
+                                        "a sheet can have")
                 self.last_seen = number
                 if not used:
                     return
                 last = self.last_used
                 if number <= last:
-                    raise XlsxError(f"row {number} comes after row {last}: the sheet's rows "
+                    raise XlsxError(f"row {number} is written twice: a row of the sheet would "
+                                    "be lost (open the workbook in Excel and save it again)"
+                                    if number == last else
+                                    f"row {number} comes after row {last}: the sheet's rows "
                                     "are out of order (open the workbook in Excel and save "
                                     "it again)")
                 if last and number > last + 1:
@@ -233,6 +252,15 @@ class RowParser:
         parser.CharacterDataHandler = characters
 
 
+def _row_number(text: str) -> int:
+    """A row's number, written in its ``r`` or in its cells' references: 1 to 1,048,576."""
+    number = int(text) if text.isascii() and text.isdigit() else 0
+    if not 0 < number <= MAX_ROWS:
+        raise XlsxError(f"a row is numbered {text!r}: a sheet's rows are numbered 1 to "
+                        f"{MAX_ROWS:,} (the reference is broken)")
+    return number
+
+
 def expand(found: list[Any]) -> Iterator[tuple[int, list[Any]]]:
     """A parser's rows, with each range of rows that have no value as empty rows."""
     for row in found:
@@ -248,7 +276,8 @@ def parse_piece(book: Book, piece: Piece
     """A piece's rows (whole rows of the sheet's XML, in ``data``), and the numbers of the
     first and last that have a value (0: none); None when it is to be read in order from where
     it starts (it may not be whole rows, or the XML breaks in it: read in order, the error says
-    where)."""
+    where), or when it holds a run of more than ``EMPTY_IN_A_PIECE`` rows with no value (a few
+    bytes of XML, and as many empty rows to hold: read in order, they are only counted)."""
     if not piece.whole:
         return None
     parser = RowParser(book)
@@ -259,6 +288,8 @@ def parse_piece(book: Book, piece: Piece
         return None
     finally:
         parser.close()
+    if any(type(row[1]) is int and row[1] - row[0] >= EMPTY_IN_A_PIECE for row in parser.rows):
+        return None
     return list(expand(parser.rows)), parser.first_used, parser.last_used
 
 

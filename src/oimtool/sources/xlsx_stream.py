@@ -29,7 +29,7 @@ class StreamSource(RowSource):
     def __init__(self, path: Path, sheet: str, stream: SheetStream, *,
                  archive: zipfile.ZipFile | None = None, notes: list[str] | None = None,
                  start: int = 0, last_used: int = 0) -> None:
-        super().__init__(path, _rows(stream.rows(start, last_used)), notes=notes)
+        super().__init__(path, _rows(stream.rows(start, last_used), last_used), notes=notes)
         self.sheet = sheet
         self.stream = stream
         self.archive = archive
@@ -67,8 +67,9 @@ class StreamSource(RowSource):
             self.archive.close()
 
 
-def _rows(rows: Iterator[Row]) -> Iterator[Row]:
-    last = 0
+def _rows(rows: Iterator[Row], last: int = 0) -> Iterator[Row]:
+    """``rows``, after row ``last``; an error in the XML as ContentError, after the rows before
+    it (read on from a piece, the rows before it count too)."""
     try:
         for row in rows:
             last = row[0]
