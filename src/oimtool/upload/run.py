@@ -270,8 +270,9 @@ def _post(omnitron: Omnitron, ledger: Ledger, target: Target, part: Part, parts:
 
 def follow(omnitron: Omnitron, ledger: Ledger, attempt: Attempt, part: Part, events: Events,
            tuning: Tuning = DEFAULT, overall: tuple[int, int] | None = None) -> Counts:
-    """Read a migration's progress until it is done, waiting longer each time (doubling up to
-    ``tuning.poll_max``); each change recorded."""
+    """Read a migration's progress until it is done, waiting longer each time (from
+    ``tuning.poll_first``, doubling up to ``tuning.poll_max``: 1, 2, 4 … 30 s); each change
+    recorded in the ledger."""
     assert attempt.migration_id is not None
     pause = tuning.poll_first
     last: Counts | None = None
@@ -289,8 +290,7 @@ def follow(omnitron: Omnitron, ledger: Ledger, attempt: Attempt, part: Part, eve
         if counts != last:
             ledger.record({"event": "progress", "id": attempt.id, **counts._asdict()})
             last = counts
-        else:
-            pause = min(tuning.poll_max, pause * 2)
+        pause = min(tuning.poll_max, pause * 2)
 
 
 def status(ledger: Ledger, credentials: Credentials, events: Events, *, wait: bool,
