@@ -70,11 +70,11 @@ def test_the_upload_bar_shows_the_part_and_all_parts():
 
     part = Part(2, Path("items.json"), 1000, 1000, Path("p"), "0" * 64, 10)
     assert bar_line(part, Counts(1000, 450, 3), 1450, 5000) == (
-        "\r\033[Kpart 2 [#############                 ]  45% 450 of 1,000 items, 3 errors; "
+        "part 2 [#############                 ]  45% 450 of 1,000 items, 3 errors; "
         "all parts 1,450 of 5,000")
     alone = Part(1, Path("items.json"), 0, 1000, Path("p"), "0" * 64, 10)
     assert bar_line(alone, Counts(0, 0, 0), 0, 1000) == (
-        "\r\033[Kpart 1 [                              ]   0% 0 of 0 items, 0 errors")
+        "part 1 [                              ]   0% 0 of 0 items, 0 errors")
     out = io.StringIO()
     events = Events(out, bar=True)
     events.progress(alone, Counts(1000, 1000, 0), 1000, 1000)

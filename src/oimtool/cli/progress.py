@@ -48,6 +48,12 @@ class Progress:
 
     def update(self, fraction: float, rows: int) -> None:
         """Draw the bar: ``fraction`` of the work done, ``rows`` so far."""
+        if self.enabled:
+            self.show(f"{self.doing} {self.name} {bar(fraction)} {rows:,} {self.unit}")
+
+    def show(self, line: str) -> None:
+        """Draw ``line`` in place of the bar, when it is time (after the delay, at most five
+        times a second)."""
         if not self.enabled:
             return
         now = self.clock()
@@ -55,9 +61,7 @@ class Progress:
                 self.last is not None and now - self.last < INTERVAL):
             return
         self.last = now
-        bar = "#" * int(fraction * 30)
-        self.out.write(f"\r\033[K{self.doing} {self.name} [{bar:<30}] {fraction:4.0%} "
-                       f"{rows:,} {self.unit}")
+        self.out.write(f"\r\033[K{line}")
         self.out.flush()
         self.shown = True
 
@@ -73,6 +77,12 @@ class Progress:
         if not self.enabled:
             return stream
         return _Clearing(self, stream)  # type: ignore[return-value]
+
+
+def bar(fraction: float) -> str:
+    """``[#########                     ]  30%``"""
+    fraction = min(max(fraction, 0.0), 1.0)
+    return f"[{'#' * int(fraction * 30):<30}] {fraction:4.0%}"
 
 
 class _Clearing:

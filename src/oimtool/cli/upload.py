@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional, TextIO
@@ -21,6 +20,7 @@ from .options import (
     reporter,
     tuning,
 )
+from .progress import Progress, bar
 
 if TYPE_CHECKING:
     from ..upload import Attempt, Counts, Credentials, Decision, Part, Result
@@ -222,44 +222,33 @@ def _blocking(summary: object, strict: bool) -> str:
 
 
 class Events:
-    """Lines on standard error; a progress bar there when it is a terminal."""
+    """Lines on standard error; the progress bar there when it is a terminal (the bar of
+    ``progress.Progress``: not in CI, not with NO_PROGRESS)."""
 
     def __init__(self, out: TextIO | None = None, *, bar: bool | None = None) -> None:
-        env = os.environ
         self.out = out or sys.stderr
-        self.bar = (self.out.isatty() and not env.get("CI") and not env.get("NO_PROGRESS")
-                    ) if bar is None else bar
-        self.shown = False
-        self.last = 0.0
+        self.bar = Progress.start("upload", "uploading", "items")
+        self.bar.out = self.out
+        self.bar.delay = 0.0
+        if bar is not None:
+            self.bar.enabled = bar
 
     def say(self, text: str) -> None:
         self.clear()
         print(f"oimtool: {text}", file=self.out, flush=True)
 
     def progress(self, part: Part, counts: Counts, done: int, total: int) -> None:
-        if not self.bar:
-            return
-        now = time.monotonic()
-        if now - self.last < 0.2 and not counts.finished:
-            return
-        self.last = now
-        self.out.write(bar_line(part, counts, done, total))
-        self.out.flush()
-        self.shown = True
+        self.bar.show(bar_line(part, counts, done, total))
 
     def clear(self) -> None:
-        if self.shown:
-            self.out.write("\r\033[K")
-            self.out.flush()
-            self.shown = False
+        self.bar.clear()
 
 
 def bar_line(part: Part, counts: Counts, done: int, total: int) -> str:
     """``part 2 [#####     ]  45% 450 of 1,000 items, 0 errors; all parts 1,450 of 5,000``"""
-    fraction = min(1.0, counts.processed / counts.total) if counts.total else 0.0
-    bar = "#" * int(fraction * 30)
-    line = (f"\r\033[Kpart {part.number} [{bar:<30}] {fraction:4.0%} {counts.processed:,} of "
-            f"{counts.total:,} items, {counts.errors:,} errors")
+    fraction = counts.processed / counts.total if counts.total else 0.0
+    line = (f"part {part.number} {bar(fraction)} {counts.processed:,} of {counts.total:,} "
+            f"items, {counts.errors:,} errors")
     if total > part.items:
         line += f"; all parts {done:,} of {total:,}"
     return line
