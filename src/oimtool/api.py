@@ -396,7 +396,7 @@ def _not_json(source: Path) -> None:
 
 def _guard_convert(options: ConvertOptions) -> None:
     """Refuse, before any work, outputs that cannot be written or would replace an input."""
-    from .output import probe_folder, refuse_inputs
+    from .output import probe_folder, refuse_inputs, stream_target
 
     if options.annotate is not None:
         from .reporters.xlsx import check_target
@@ -405,10 +405,11 @@ def _guard_convert(options: ConvertOptions) -> None:
         if problem:
             raise OptionError("--annotate", problem)
     for path in (options.rejects, options.annotate):
-        if path is not None and path.exists() and not options.force:
+        if path is None or stream_target(path):  # a device or FIFO is written into
+            continue
+        if path.exists() and not options.force:
             raise OutputError(f"{path} exists; use --force to replace it")
-        if path is not None:
-            probe_folder(path)
+        probe_folder(path)
     refuse_inputs([options.source, *options.orders],
                   [("--out", options.target), ("--output", options.report),
                    ("--rejects", options.rejects), ("--annotate", options.annotate)])

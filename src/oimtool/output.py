@@ -18,6 +18,7 @@ import json
 import os
 import re
 import secrets
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -79,10 +80,51 @@ def _discard(temp: str, handle: IO[bytes] | None = None) -> None:
         os.unlink(temp)
 
 
+def stream_target(path: str | Path) -> bool:
+    """Whether ``path`` is written into as it is, not replaced: a character device
+    (``/dev/null``, a terminal, ``/dev/stdout`` where it is one) or a FIFO. A link is followed.
+    OutputError for another special file (a socket, a block device)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # not there (yet): a new file
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return True
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        raise OutputError(f"{path} is neither a file nor a device or FIFO to write into: give "
+                          "a file name")
+    return False
+
+
+def real_target(path: Path) -> Path:
+    """The file a symbolic link names (replaced, the link kept); ``path`` itself otherwise."""
+    return path.resolve() if path.is_symlink() else path
+
+
+@contextlib.contextmanager
+def _into(path: Path) -> Iterator[IO[bytes]]:
+    """``path`` (a device or a FIFO) opened for writing, as it is."""
+    try:
+        handle = open(path, "wb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        with handle:
+            yield handle
+            handle.flush()
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | Path, *, overwrite: bool = True) -> Iterator[IO[bytes]]:
-    """A binary file that becomes ``path`` when the block ends without an exception."""
-    target = Path(path)
+    """A binary file that becomes ``path`` when the block ends without an exception. A device
+    or a FIFO is written into as it is; a symbolic link's file is replaced, the link kept."""
+    if stream_target(path):
+        with _into(Path(path)) as handle:
+            yield handle
+        return
+    target = real_target(Path(path))
     if not overwrite and target.exists():
         raise OutputError(f"{target} exists; use --force to replace it")
     if target.is_dir():
@@ -172,7 +214,14 @@ class ItemsWriter:
         self._pending: list[Any] = []
         self._parts: list[tuple[Path, Any, str]] = []  # (final path, handle, temporary path)
         self._in_part = 0
+        self._into: Path | None = None  # a device or FIFO written into at commit
+        if target is not None and stream_target(target):
+            if split is not None:
+                raise OutputError(f"--split writes files: {target} is a device or FIFO")
+            self._into, self.target = target, None
+            target = None
         if target is not None:
+            target = self.target = real_target(target)
             first = target if split is None else part_path(target, 1)
             if not overwrite and first.exists():
                 raise OutputError(f"{first} exists; use --force to replace it")
@@ -262,7 +311,11 @@ class ItemsWriter:
         if not self._parts:
             return []
         self._close_part()
-        if self.target is None:
+        if self.target is None and self._into is not None:
+            with _into(self._into) as into:
+                self._copy(into)
+            self.paths[-1] = self._into
+        elif self.target is None:
             self._copy(out)
         elif self.split is None:
             path, _, temp = self._parts[0]
@@ -521,7 +574,8 @@ class RejectsWriter:
     renames into place."""
 
     def __init__(self, path: Path, header: list[str], *, delimiter: str = ",") -> None:
-        self.path = path
+        self.into = stream_target(path)  # a device or FIFO: written into, not replaced
+        self.path = path if self.into else real_target(path)
         self.header = [*header, "problems"]
         self.delimiter = delimiter
         self.workbook = path.suffix.lower() == ".xlsx"
@@ -541,8 +595,15 @@ class RejectsWriter:
         made: list[Any] = []
         try:
             with signals_held():
-                made = [*_temporary(self.path)]
-                self.temp, self.handle = made
+                if self.into:
+                    try:
+                        self.handle = open(self.path, "wb")  # noqa: SIM115 - commit closes it
+                    except OSError as exc:
+                        raise OutputError(f"cannot write {self.path}: "
+                                          f"{exc.strerror or exc}") from exc
+                else:
+                    made = [*_temporary(self.path)]
+                    self.temp, self.handle = made
         except BaseException:
             if made and self.handle is None:
                 _discard(*made)
@@ -586,15 +647,22 @@ class RejectsWriter:
                 self.text.flush()
                 self.text.detach()
             handle.flush()
-            os.fsync(handle.fileno())
+            if not self.into:
+                os.fsync(handle.fileno())
             handle.close()
         except OSError as exc:
             self.abort()
             raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+        if self.into:
+            _record(self.path)
+            return
         publish(self.temp, self.path)
         self.temp = ""  # in place: nothing for abort to remove
 
     def abort(self) -> None:
-        """Remove what was written."""
+        """Remove what was written (what went into a device or FIFO is gone)."""
         if self.temp:
             _discard(self.temp, self.handle)
+        elif self.into and self.handle is not None:
+            with contextlib.suppress(OSError):
+                self.handle.close()

@@ -110,17 +110,17 @@ def report_stream(output: Path | None, default: IO[bytes] | None = None, *,
                   quiet: bool = False) -> Iterator[IO[bytes]]:
     """Where the report goes: ``output`` (written in one step), else ``default`` or standard
     output (a write that fails there is OutputError: exit code 2)."""
-    if output is None:
-        stream = default or sys.stdout.buffer
+    if output is None or str(output) == "-":  # --output -: standard output
+        stream = default if output is None and default is not None else sys.stdout.buffer
         name = "standard error" if stream is getattr(sys.stderr, "buffer", None) else (
             "standard output")
         yield cast(IO[bytes], Stream(stream, name))
         return
-    from ..output import atomic_output
+    from ..output import atomic_output, stream_target
 
     with atomic_output(output) as handle:
         yield handle
-    if not quiet:
+    if not quiet and not stream_target(output):
         print(f"oimtool: the report is in {shown_path(output)}", file=sys.stderr)
 
 
