@@ -104,3 +104,46 @@ def test_check_has_the_bar_too(long_items, jobs):
     assert "100%" not in err  # said only by the end of the run, which clears the bar instead
     assert err.endswith("\r\033[K")
     assert out == f"OK: {ROWS * 5:,} items in 1 file, no problems.\n"
+
+
+class Updates:
+    """A progress that keeps what it is told."""
+
+    def __init__(self):
+        self.seen = []
+
+    def update(self, fraction, rows):
+        self.seen.append((fraction, rows))
+
+    def clear(self):
+        pass
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_convert_by_workers_moves_the_bar_and_says_100_only_at_the_end(tmp_path, small_pieces,
+                                                                       kind):
+    import openpyxl
+
+    from oimtool.api import Collector, ConvertOptions, run_convert
+
+    rows = [["Order No", "Qty", "Price"]] + [[f"O{i}", "1", "2.5"] for i in range(3000)]
+    if kind == "csv":
+        source = tmp_path / "s.csv"
+        source.write_text("".join(",".join(row) + "\n" for row in rows), encoding="utf-8")
+    else:
+        source = tmp_path / "s.xlsx"
+        book = openpyxl.Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.save(source)
+    progress = Updates()
+    options = ConvertOptions.resolve(source, output=str(tmp_path / "s.json"), jobs=2,
+                                     tuning=small_pieces)
+    summary = run_convert(options, Collector(), progress=progress)
+    assert summary.items == 3000
+    fractions = [fraction for fraction, _ in progress.seen]
+    assert len(fractions) > 3
+    assert fractions == sorted(fractions)  # it only moves forward
+    assert max(fractions) <= 0.99  # 100% is the end of the run, which clears the bar
+    half = next(rows for fraction, rows in progress.seen if fraction >= 0.5)
+    assert 500 < half < 2500  # moved by the rows converted, not stuck at 0 then jumping

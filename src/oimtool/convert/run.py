@@ -70,6 +70,7 @@ class Conversion:
         self.outputs: list[Path] = []
         #: Called now and then with (fraction of the source read, rows so far).
         self.progress: Callable[[float, int], None] | None = None
+        self._done: float | None = None  # with workers: the source up to the piece converted
         #: Called with the plan, before the first problem.
         self.sink_plan: Callable[[Plan], None] | None = None
 
@@ -117,7 +118,10 @@ class Conversion:
             for converted in self._converted():
                 yield from self._conclude(converted)
                 if self.progress is not None:
-                    self.progress(self.source.done(self.rows_read), self.counts.rows)
+                    done = self._done if self._done is not None else (
+                        self.source.done(self.rows_read))
+                    # 100% is said by the end of the run (which clears the bar), not before
+                    self.progress(min(done, 0.99), self.counts.rows)
         except ContentError as exc:
             self._broken = True
             yield from self._counted([Problem("OIM017", str(exc), self._where(
@@ -177,6 +181,7 @@ class Conversion:
                                    self.tuning.batch_rows, self.rows.decimals.separators)
             for piece, done in work:
                 if done is None:  # read on here, from this piece
+                    self._done = None
                     source = self.source.reopen_at(piece, row)
                     try:
                         for batch in self._batches(source, index):
@@ -185,6 +190,7 @@ class Conversion:
                         source.close()
                     return
                 span, batches = done
+                self._done = self.source.done_at(piece)
                 offset, rows, gap = span.place(row)
                 if batches and gap:
                     batches[0] = batches[0]._replace(blank=batches[0].blank + gap)

@@ -94,6 +94,8 @@ class Source(Protocol):
 
     def done(self, rows: int = 0) -> float: ...
 
+    def done_at(self, piece: Piece) -> float: ...
+
     def late_notes(self) -> list[str]: ...
 
     def pieces(self, after: int, jobs: int, tuning: Tuning) -> Iterator[Piece] | None: ...
@@ -172,6 +174,12 @@ class RowSource:
     def done(self, rows: int = 0) -> float:
         """The fraction of the source read so far, for a progress bar (``rows``: the rows
         converted so far, for a source that cannot tell otherwise)."""
+        return 0.0
+
+    def done_at(self, piece: Piece) -> float:
+        """The fraction of the source up to the end of ``piece``: how far a conversion by
+        worker processes is once that piece is converted (what the main process has read is
+        ahead of that)."""
         return 0.0
 
     def late_notes(self) -> list[str]:

@@ -63,6 +63,9 @@ class CalamineSource(RowSource):
     def done(self, rows: int = 0) -> float:
         return min(1.0, rows / self.size) if self.size else 0.0
 
+    def done_at(self, piece: Piece) -> float:
+        return min(1.0, piece.stop / self.size) if self.size else 0.0
+
     def pieces(self, after: int, jobs: int, tuning: Tuning) -> Iterator[Piece] | None:
         if self.size < tuning.sheet_parallel_rows:
             return None

@@ -191,6 +191,9 @@ class TextSource(RowSource):
         except (OSError, ValueError):
             return 0.0
 
+    def done_at(self, piece: Piece) -> float:
+        return min(1.0, piece.stop / self.size) if self.size else 0.0
+
     def pieces(self, after: int, jobs: int, tuning: Tuning) -> Iterator[Piece] | None:
         # Pieces are cut after a "\n" byte: a line break only in an ASCII-based encoding.
         assert self.encoding is not None

@@ -38,6 +38,10 @@ class StreamSource(RowSource):
         size = self.stream.size
         return min(1.0, self.stream.read / size) if size else 0.0
 
+    def done_at(self, piece: Piece) -> float:
+        size = self.stream.size
+        return min(1.0, piece.stop / size) if size else 0.0
+
     def late_notes(self) -> list[str]:
         if self.stream.merged:  # known at the end of a stream
             return [f"sheet {self.sheet!r} has merged cells: only their first cell holds a "
