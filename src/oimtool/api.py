@@ -531,7 +531,8 @@ def _in_place(items: Path) -> Path:
     return items.resolve() if items.is_symlink() else items
 
 
-def run_fix(options: FixOptions, sink: Sink, *, diff_to: IO[bytes] | None = None) -> Summary:
+def run_fix(options: FixOptions, sink: Sink, *, diff_to: IO[bytes] | None = None,
+            progress: Progress | None = None) -> Summary:
     """Fix order-item files, reporting every change and every problem that remains to
     ``sink``; the summary. With ``diff_to`` (and ``dry_run``) the changes are written there
     as a unified diff instead."""
@@ -555,7 +556,10 @@ def run_fix(options: FixOptions, sink: Sink, *, diff_to: IO[bytes] | None = None
                               dry_run=options.dry_run, force=options.force,
                               unsafe=options.unsafe, checker=checker,
                               on_change=sink.change if diff is None else _quiet,
-                              on_problem=sink.add, diff=diff)
+                              on_problem=sink.add, diff=diff,
+                              progress=None if progress is None else progress.update)
+            if progress is not None:
+                progress.clear()
             if diff is not None and diff_to is not None:
                 diff_to.write(diff.text().encode("utf-8"))
             changes += result.changes

@@ -254,7 +254,7 @@ class Checker:
         read ahead (by worker processes) are not checked yet."""
         assert self.progress is not None
         total = self.total_bytes or size
-        done = self._done_bytes + min(position, size)
+        done = (self._done_bytes if self.total_bytes else 0) + min(position, size)
         self.progress(min(done / total, 0.99) if total else 0.0, self.summary.items)
 
     def check_items(self, items: Iterable[Any], *, file: str = "<items>") -> Iterator[Problem]:

@@ -9,7 +9,7 @@ UTF-8, a trailing newline. Fixing a fixed file changes nothing, byte for byte.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,14 +105,19 @@ class Fixer:
         self.orders = orders
         self.diff = diff
         self.tuning = tuning
+        #: told how far the reading is (fraction of the file, items so far): a progress bar
+        self.progress: Callable[[float, int], None] | None = None
 
     def run(self, path: Path, writer: Any, result: FixResult) -> Iterator[Change]:
         """Stream ``path`` through the fixes into ``writer`` (``write(item)``)."""
         shown = shown_path(path)
         with open_input(path) as handle:
             reader = ArrayReader(handle, file=shown, tuning=self.tuning)
+            size = os.fstat(handle.fileno()).st_size
             try:
                 for part in reader:
+                    if self.progress is not None and size:
+                        self.progress(min(handle.tell() / size, 1.0), result.items)
                     if isinstance(part, Batch):
                         yield from self._batch(part, shown, writer, result)
                         continue
@@ -177,7 +182,8 @@ def default_output(path: Path) -> Path:
 
 def fix_file(items: Path, *, target: Path, in_place: bool = False, dry_run: bool = False,
              force: bool = False, unsafe: bool = False, checker: Any,
-             on_change: Any, on_problem: Any, diff: Diff | None = None) -> FixResult:
+             on_change: Any, on_problem: Any, diff: Diff | None = None,
+             progress: Callable[[float, int], None] | None = None) -> FixResult:
     """Fix one file into ``target`` (or, for a dry run, into a scratch file), then check the
     result: changes go to ``on_change`` as they are made, the problems that remain to
     ``on_problem`` (located in ``target``). Updates ``checker.summary``; the cross-file
@@ -195,6 +201,11 @@ def fix_file(items: Path, *, target: Path, in_place: bool = False, dry_run: bool
     writer = ItemsWriter(written, overwrite=force or in_place or dry_run, record=not dry_run)
     result = FixResult()
     fixer = Fixer(unsafe=unsafe, orders=checker.orders, diff=diff, tuning=checker.tuning)
+    if progress is not None:  # the fixing is the first half of the bar, the check the second
+        fixer.progress = lambda fraction, items: progress(fraction / 2, items)
+        checker.progress = lambda fraction, items: progress(min(0.5 + fraction / 2, 0.99),
+                                                            items)
+        checker.total_bytes = 0
     try:
         for change in fixer.run(items, writer, result):
             on_change(change)

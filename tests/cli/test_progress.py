@@ -147,3 +147,13 @@ def test_convert_by_workers_moves_the_bar_and_says_100_only_at_the_end(tmp_path,
     assert max(fractions) <= 0.99  # 100% is the end of the run, which clears the bar
     half = next(rows for fraction, rows in progress.seen if fraction >= 0.5)
     assert 500 < half < 2500  # moved by the rows converted, not stuck at 0 then jumping
+
+
+def test_fix_has_the_bar_too(long_items, tmp_path):
+    code, err, out = run_on_terminal(["fix", long_items, "-o", tmp_path / "fixed.json"],
+                                     environment())
+    assert code == 0, err + out
+    assert f"fixing {long_items.name} [" in err
+    assert "100%" not in err
+    assert err.endswith("\r\033[K")
+    assert out.splitlines()[-1].startswith("Nothing to fix in 100,000 items in 1 file")

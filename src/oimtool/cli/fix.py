@@ -87,8 +87,13 @@ def fix(
     files = item_files(files, leave_out=orders or (), fixed=True)
     options = FixOptions(files, out, in_place, unsafe, dry_run, orders or (), force, output,
                          tuning(ctx))
+    from .progress import Progress
+
+    progress = Progress.start(files[0].name if len(files) == 1 else f"{len(files)} files",
+                              "fixing", "items", quiet=quiet)
     with usage_errors(), report_stream(output, quiet=quiet) as stream:
+        stream = progress.around(stream)
         diff = stream if dry_run and fmt.value == "text" else None
         sink = reporter(fmt, stream, output, "fix", color=color, quiet=quiet)
-        summary = run_fix(options, selected(sink, codes), diff_to=diff)
+        summary = run_fix(options, selected(sink, codes), diff_to=diff, progress=progress)
     raise exit_code(summary.failed(strict=strict), summary, strict)
