@@ -16,6 +16,7 @@ Nothing here prints: what the user should hear besides the report goes to ``noti
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -337,17 +338,28 @@ def run_convert(options: ConvertOptions, sink: Sink, *, stdout: IO[bytes] | None
     _not_json(options.source)
     _guard_convert(options)
     orders = _load_orders(options.orders, options.jobs, options.tuning)
-    try:
-        conversion = Conversion(
-            options.source, output=options.target, options=options.read or ReadOptions(),
+    read = options.read or ReadOptions()
+
+    def conversion_of(sheet: str | None) -> Conversion:
+        return Conversion(
+            options.source, output=options.target,
+            options=read if sheet is None else dataclasses.replace(read, sheet=sheet),
             orders=orders,
             skip_invalid=options.skip_invalid, split=options.split, rejects=options.rejects,
             force=options.force, jobs=_jobs(options.jobs), tuning=options.tuning,
             inputs=list(options.orders))
-    except (ConvertError, SourceError) as exc:
-        raise InputError(str(exc)) from exc
-    except ContentError as exc:
-        return _unreadable(options.source, exc, sink)
+
+    try:
+        conversion = conversion_of(None)
+    except (ConvertError, SourceError, ContentError) as exc:
+        found = None if read.sheet is not None or isinstance(exc, SourceError) else (
+            _on_another_sheet(options.source, exc, conversion_of, notify))
+        if found is not None:
+            conversion = found
+        elif isinstance(exc, ContentError):
+            return _unreadable(options.source, exc, sink)
+        else:
+            raise InputError(str(exc)) from exc
     try:  # whatever stops the run, conversion.abort() removes what is not in place
         with _annotated(options, conversion, sink) as sink:
             sink.begin(shown_path(options.source))
@@ -377,6 +389,46 @@ def run_convert(options: ConvertOptions, sink: Sink, *, stdout: IO[bytes] | None
     if options.annotate is not None:
         notify(f"note: the export with its problems marked is in {shown_path(options.annotate)}")
     return conversion.summary
+
+
+def _on_another_sheet(source: Path, error: Exception, conversion_of: Callable[[str], Any],
+                      notify: Notify) -> Any:
+    """When the first sheet of a workbook has no order lines (no header with the columns, or no
+    row at all): the conversion of the one other sheet that has them, said in a note. Several
+    such sheets: InputError naming them (--sheet chooses). None when no other sheet has them.
+    """
+    from .convert import ConvertError
+    from .sources import SHEET_SUFFIXES, ContentError, SourceError
+    from .sources.workbook import visible_sheets
+
+    if source.suffix.lower() not in SHEET_SUFFIXES:
+        return None
+    names = visible_sheets(source)
+    if len(names) < 2:
+        return None
+    found: list[tuple[str, Any]] = []
+    for name in names[1:]:
+        try:
+            found.append((name, conversion_of(name)))
+        except (ConvertError, SourceError, ContentError):
+            continue
+        if len(found) > 1:
+            break
+    why = "it is empty" if isinstance(error, ContentError) else "no header row with the columns"
+    if len(found) == 1:
+        name, conversion = found[0]
+        notify(f"note: the first sheet, {names[0]!r}, has no order lines ({why}); they were "
+               f"read from sheet {name!r}, the only other sheet that has them (--sheet "
+               "chooses)")
+        return conversion
+    for _, conversion in found:
+        conversion.abort()
+    if found:
+        listed = " and ".join(repr(name) for name, _ in found)
+        raise InputError(f"{shown_path(source)}: the first sheet, {names[0]!r}, has no order "
+                         f"lines ({why}); the order lines look like they are on sheets "
+                         f"{listed}: choose one with --sheet {found[0][0]!r}")
+    return None
 
 
 def _not_json(source: Path) -> None:

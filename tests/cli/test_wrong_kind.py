@@ -5,6 +5,7 @@ before anything is read or written; never a hundred problems about the wrong fil
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -132,3 +133,44 @@ def test_map_names_a_field_any_way_and_a_typo_gets_a_suggestion(
     assert ("'prise' is not an order-item field (did you mean price?); the fields are "
             "order_number, product, sku, quantity, price, image_url, extra_field") in typo.err
     assert Path("out.json").read_text() == "keep"
+
+
+def _book(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+LINES = [["Sipariş No", "Ürün", "Adet", "Fiyat"], ["ORD-1", "Tişört", 1, 10.5]]
+
+
+@pytest.mark.parametrize("first", [[["Rapor", "2019"], ["Toplam", 5]], []])
+def test_the_order_lines_on_another_sheet_are_found(cli: Any, tmp_path: Path,
+                                                    first: list[list[Any]]) -> None:
+    book = _book(tmp_path / "sales.xlsx", {"Summary": first, "Order lines": LINES})
+    result = cli("convert", book)
+    assert result.code == 0, result.err
+    why = "no header row with the columns" if first else "it is empty"
+    assert (f"oimtool: note: the first sheet, 'Summary', has no order lines ({why}); they were "
+            "read from sheet 'Order lines', the only other sheet that has them (--sheet "
+            "chooses)") in result.err
+    assert json.loads((tmp_path / "sales.json").read_text())[0]["order_number"] == "ORD-1"
+    assert "'Order lines'!" in result.out  # the report names the sheet read
+
+
+def test_several_sheets_with_order_lines_are_named(cli: Any, tmp_path: Path) -> None:
+    book = _book(tmp_path / "sales.xlsx", {"Summary": [["Rapor"]], "Lines 2019": LINES,
+                                           "Lines 2020": LINES})
+    result = cli("convert", book)
+    assert result.code == 2
+    assert ("the first sheet, 'Summary', has no order lines (no header row with the columns); "
+            "the order lines look like they are on sheets 'Lines 2019' and 'Lines 2020': choose "
+            "one with --sheet 'Lines 2019'") in result.err
+    assert not (tmp_path / "sales.json").exists()
+    chosen = cli("convert", book, "--sheet", "Lines 2020")
+    assert chosen.code == 0

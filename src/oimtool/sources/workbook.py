@@ -42,6 +42,23 @@ def open_workbook(path: Path, sheet: str | None) -> Source:
     return CalamineSource.open(path, sheet, choose_sheet)
 
 
+def visible_sheets(path: Path) -> list[str]:
+    """The visible worksheets of a workbook, in order (none when it cannot be read: opening
+    it says why)."""
+    from python_calamine import (
+        CalamineWorkbook,
+        SheetTypeEnum,
+        SheetVisibleEnum,
+    )
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        return [m.name for m in book.sheets_metadata if m.visible == SheetVisibleEnum.Visible
+                and m.typ == SheetTypeEnum.WorkSheet]
+    except Exception:  # any failure: no other sheet to offer
+        return []
+
+
 def choose_sheet(names: list[str], visible: list[str], sheet: str | None
                   ) -> tuple[str, list[str]]:
     """The sheet to read (the first visible worksheet unless one is asked for), and notes."""
