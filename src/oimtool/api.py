@@ -448,7 +448,7 @@ def _not_json(source: Path) -> None:
 
 def _guard_convert(options: ConvertOptions) -> None:
     """Refuse, before any work, outputs that cannot be written or would replace an input."""
-    from .output import probe_folder, refuse_inputs, stream_target
+    from .output import exists_not_ours, probe_folder, refuse_inputs, stream_target
 
     if options.annotate is not None:
         from .reporters.xlsx import check_target
@@ -459,7 +459,7 @@ def _guard_convert(options: ConvertOptions) -> None:
     for path in (options.rejects, options.annotate):
         if path is None or stream_target(path):  # a device or FIFO is written into
             continue
-        if path.exists() and not options.force:
+        if not options.force and exists_not_ours(path):
             raise OutputError(f"{path} exists; use --force to replace it")
         probe_folder(path)
     refuse_inputs([options.source, *options.orders],
@@ -546,6 +546,7 @@ class FixOptions(NamedTuple):
         """Where each file's fixed items go; raises OptionError or OutputError when that
         cannot be as asked."""
         from .fix import default_output
+        from .output import exists_not_ours
 
         if self.in_place and self.out is not None:
             raise OptionError("--in-place", "give --out or --in-place, not both")
@@ -559,7 +560,7 @@ class FixOptions(NamedTuple):
                 target = _in_place(items)
             if not self.in_place and target.resolve() == items.resolve():
                 raise OutputError(f"{target} is the input: use --in-place to rewrite it")
-            if not (self.in_place or self.dry_run or self.force) and target.exists():
+            if not (self.in_place or self.dry_run or self.force) and exists_not_ours(target):
                 raise OutputError(f"{target} exists; use --force to replace it")
             targets.append(target)
         return targets

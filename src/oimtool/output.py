@@ -126,7 +126,9 @@ def atomic_output(path: str | Path, *, overwrite: bool = True) -> Iterator[IO[by
         return
     target = real_target(Path(path))
     if not overwrite and target.exists():
-        raise OutputError(f"{target} exists; use --force to replace it")
+        if not ours(target):
+            raise OutputError(f"{target} exists; use --force to replace it")
+        overwrite = True  # this command's own earlier output
     if target.is_dir():
         raise OutputError(f"{target} is a folder; give a file name")
     temp, handle = _temporary(target)
@@ -224,7 +226,10 @@ class ItemsWriter:
             target = self.target = real_target(target)
             first = target if split is None else part_path(target, 1)
             if not overwrite and first.exists():
-                raise OutputError(f"{first} exists; use --force to replace it")
+                if not ours(first):
+                    raise OutputError(f"{first} exists; use --force to replace it")
+                if split is None:  # (the parts: each earlier one is judged below)
+                    overwrite = self._overwrite = True  # this command's own earlier output
             if target.is_dir():
                 raise OutputError(f"{target} is a folder; give a file name")
             probe_folder(target)
@@ -429,6 +434,9 @@ class ItemsWriter:
                 raise OutputError(f"--split: {path} looks like a part of this output, and is an "
                                   f"input of this run ({taken}): it would be replaced or "
                                   "removed. Write the parts under another name (-o)")
+        if earlier and not overwrite and all(ours(path) for _, path in earlier):
+            self._overwrite = True  # the parts an earlier run of this command wrote
+            return earlier
         if earlier and not overwrite:
             raise OutputError(f"{earlier[0][1]} exists ({len(earlier)} part"
                               f"{'s' if len(earlier) > 1 else ''} of an earlier run); use "
@@ -538,6 +546,35 @@ def publish(temp: str, path: Path, *, overwrite: bool = True, record: bool = Tru
             _record(path)
 
 
+#: The extended attribute that marks a file oimtool wrote: its size and modification time
+#: then. A file that still has both is oimtool's own output, unchanged since: a second run of
+#: the same command replaces it without --force (``ours``).
+STAMP = "user.oimtool.written"
+
+
+def _stamp(path: str) -> None:
+    try:
+        info = os.stat(path)
+        os.setxattr(path, STAMP, f"{info.st_size}:{info.st_mtime_ns}".encode())
+    except (OSError, AttributeError):  # no extended attributes here: --force stays needed
+        pass
+
+
+def ours(path: str | Path) -> bool:
+    """Whether ``path`` is a file oimtool wrote and that nobody changed since (an edit changes
+    its size or time; an editor that saves a new file drops the mark)."""
+    try:
+        info = os.stat(path)
+        return os.getxattr(path, STAMP) == f"{info.st_size}:{info.st_mtime_ns}".encode()
+    except (OSError, AttributeError):
+        return False
+
+
+def exists_not_ours(path: Path) -> bool:
+    """Whether writing ``path`` would replace something oimtool did not write (--force)."""
+    return path.exists() and not ours(path)
+
+
 def _place(temp: str, path: Path, *, overwrite: bool, mode: int | None = None) -> None:
     """Rename ``temp`` to ``path``, giving it the mode of the file it replaces (``mode``, when
     that file was moved aside) or a new file's; without ``overwrite``, FileExistsError when
@@ -549,6 +586,7 @@ def _place(temp: str, path: Path, *, overwrite: bool, mode: int | None = None) -
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temp, 0o666 & ~umask)
+    _stamp(temp)  # the mark goes with the file when it is renamed
     if overwrite or not _linked(temp, path):
         os.replace(temp, path)
 
