@@ -219,6 +219,8 @@ class ConvertOptions(NamedTuple):
     report: Path | None = None
     jobs: int = 0
     tuning: Tuning = DEFAULT
+    #: the name the export is shown under, when not its path (standard input's copy)
+    name: str | None = None
 
     @classmethod
     def resolve(cls, source: Path, *, config: Config | None = None, mapping: Iterable[str] = (),
@@ -347,7 +349,7 @@ def run_convert(options: ConvertOptions, sink: Sink, *, stdout: IO[bytes] | None
             orders=orders,
             skip_invalid=options.skip_invalid, split=options.split, rejects=options.rejects,
             force=options.force, jobs=_jobs(options.jobs), tuning=options.tuning,
-            inputs=list(options.orders))
+            inputs=list(options.orders), name=options.name)
 
     try:
         conversion = conversion_of(None)
@@ -357,12 +359,12 @@ def run_convert(options: ConvertOptions, sink: Sink, *, stdout: IO[bytes] | None
         if found is not None:
             conversion = found
         elif isinstance(exc, ContentError):
-            return _unreadable(options.source, exc, sink)
+            return _unreadable(options.name or shown_path(options.source), exc, sink)
         else:
             raise InputError(str(exc)) from exc
     try:  # whatever stops the run, conversion.abort() removes what is not in place
         with _annotated(options, conversion, sink) as sink:
-            sink.begin(shown_path(options.source))
+            sink.begin(options.name or shown_path(options.source))
             conversion.sink_plan = sink.plan
             if progress is not None:
                 conversion.progress = progress.update
@@ -498,16 +500,15 @@ def _annotated(options: ConvertOptions, conversion: Conversion, sink: Sink) -> I
         yield Tee(annotated, sink)
 
 
-def _unreadable(source: Path, error: Any, sink: Sink) -> Summary:
+def _unreadable(shown: str, error: Any, sink: Sink) -> Summary:
     """The summary of an export that cannot be read from its first row (OIM017)."""
     from .problems import Cell
     from .problems import Conversion as Counts
 
     summary = Summary(files=1, conversion=Counts())
-    problem = Problem("OIM017", str(error), Location(shown_path(source),
-                                                     cell=Cell(row=error.row)))
+    problem = Problem("OIM017", str(error), Location(shown, cell=Cell(row=error.row)))
     summary.add(problem)
-    sink.begin(shown_path(source))
+    sink.begin(shown)
     sink.add(problem)
     sink.close(summary)
     return summary

@@ -52,3 +52,23 @@ def test_standard_input_mistakes(tmp_path: Path) -> None:
     empty = run("check", "-", data=b"", cwd=tmp_path)
     assert empty.returncode == 1
     assert empty.stdout.startswith("<stdin>:1:1: OIM001 the file is empty")
+
+
+def test_convert_reads_an_export_on_standard_input(tmp_path: Path) -> None:
+    csv_bytes = (SAMPLES / "satislar-2019.csv").read_bytes()  # cp1254, as the shop wrote it
+    result = run("convert", "-", "--stdin-filename", "satislar.csv", data=csv_bytes,
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    items = json.loads(result.stdout.encode("latin-1"))
+    assert len(items) == 7 and items[0]["order_number"] == "ORD-2019-000101"
+    assert result.stderr.splitlines()[-1] == ("7 rows read: 7 items, 0 rejected, 1 blank row "
+                                              "skipped. 7 items written to standard output.")
+    assert "satislar.csv: OIM015 not UTF-8" in result.stderr
+    book = run("convert", "-", "--stdin-filename", "sales.xlsx", "-o", "items.json",
+               data=(SAMPLES / "sales-2019.xlsx").read_bytes(), cwd=tmp_path)
+    assert book.returncode == 0, book.stderr
+    assert "sales.xlsx:'Orders 2019'!" in book.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["items.json"]
+    unnamed = run("convert", "-", data=csv_bytes, cwd=tmp_path)
+    assert unnamed.returncode == 2
+    assert "give --stdin-filename NAME" in unnamed.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -37,8 +38,14 @@ from .progress import Progress
 
 Text = Optional[str]  # noqa: UP045 - typer needs Optional
 SourceArgument = Annotated[Path, typer.Argument(
-    exists=True, dir_okay=False, readable=True, show_default=False, metavar="SOURCE",
-    help="The export: .csv, .tsv, .txt, .xlsx, .xlsm, .xls, .xlsb or .ods.")]
+    exists=True, dir_okay=False, readable=True, allow_dash=True, show_default=False,
+    metavar="SOURCE",
+    help="The export: .csv, .tsv, .txt, .xlsx, .xlsm, .xls, .xlsb or .ods; '-': standard "
+    "input, named by --stdin-filename.")]
+StdinNameOption = Annotated[Text, typer.Option(
+    "--stdin-filename", metavar="NAME",
+    help="The name of the export on standard input (SOURCE '-'): its suffix says its format "
+    "(sales.csv, sales.xlsx); it is reported under that name.")]
 OutOption = Annotated[Text, typer.Option(
     "--out", "-o", metavar="PATH",
     help="Where the items go ('-': standard output). Default: SOURCE with .json.")]
@@ -103,6 +110,7 @@ def convert(ctx: typer.Context, source: SourceArgument, out: OutOption = None,
             select: SelectOption = None, ignore: IgnoreOption = None,
             quiet: QuietOption = False, color: ColorOption = Color.AUTO, jobs: JobsOption = 0,
             config_file: ConfigOption = None, no_config: NoConfigOption = False,
+            stdin_filename: StdinNameOption = None,
             ) -> None:
     """Convert a CSV/TSV/Excel export to the order-item JSON, checking every row.
 
@@ -125,23 +133,44 @@ def convert(ctx: typer.Context, source: SourceArgument, out: OutOption = None,
     config = settings(config_file, no_config, quiet=quiet)
     codes = chosen_rules(select, ignore, config)
     say = _say_quietly if quiet else _say
-    with usage_errors():
-        options = ConvertOptions.resolve(
-            source, config=config, mapping=mapping or (), sheet=sheet, encoding=encoding,
-            delimiter=delimiter, extra=False if no_extra else (extra or None), decimal=decimal,
-            profile=profile, price=price, price_details=False if no_price_details else None,
-            order_numbers=order_numbers, notify=say, output=out, orders=orders or (),
-            skip_invalid=skip_invalid, rejects=rejects, split=split, force=force,
-            annotate=annotate, report=output, jobs=jobs, tuning=tuning(ctx))
-        to_stdout = options.target is None
-        # the items on standard output: the report on standard error
-        report_to = sys.stderr.buffer if to_stdout and output is None else None
-        progress = Progress(source.name, False) if quiet else Progress.start(source.name)
-        with report_stream(output, report_to, quiet=quiet) as stream:
-            sink = reporter(fmt, progress.around(stream), output, "convert",
-                            sys.stderr if report_to else None, color=color, quiet=quiet)
-            summary = run_convert(options, selected(sink, codes), progress=progress,
-                                  notify=say, stdout=sys.stdout.buffer if to_stdout else None)
+    from_stdin = str(source) == "-"
+    if from_stdin and not stdin_filename:
+        raise typer.BadParameter("give --stdin-filename NAME (sales.csv, sales.xlsx …): its "
+                                 "suffix says what the export on standard input is",
+                                 param_hint="SOURCE")
+    if stdin_filename and not from_stdin:
+        raise typer.BadParameter("it names the export on standard input: give '-' as SOURCE",
+                                 param_hint="--stdin-filename")
+    with contextlib.ExitStack() as stack:
+        name = None
+        if from_stdin:
+            from ..api import spooled
+
+            assert stdin_filename is not None
+            source = stack.enter_context(spooled(sys.stdin.buffer,
+                                                 Path(stdin_filename).suffix or ".csv"))
+            name = stdin_filename
+            out = out or "-"  # nowhere beside it to write: the items to standard output
+        with usage_errors():
+            options = ConvertOptions.resolve(
+                source, config=config, mapping=mapping or (), sheet=sheet, encoding=encoding,
+                delimiter=delimiter, extra=False if no_extra else (extra or None),
+                decimal=decimal, profile=profile, price=price,
+                price_details=False if no_price_details else None,
+                order_numbers=order_numbers, notify=say, output=out, orders=orders or (),
+                skip_invalid=skip_invalid, rejects=rejects, split=split, force=force,
+                annotate=annotate, report=output, jobs=jobs, tuning=tuning(ctx), name=name)
+            to_stdout = options.target is None
+            # the items on standard output: the report on standard error
+            report_to = sys.stderr.buffer if to_stdout and output is None else None
+            shown = name or source.name
+            progress = Progress(shown, False) if quiet else Progress.start(shown)
+            with report_stream(output, report_to, quiet=quiet) as stream:
+                sink = reporter(fmt, progress.around(stream), output, "convert",
+                                sys.stderr if report_to else None, color=color, quiet=quiet)
+                summary = run_convert(options, selected(sink, codes), progress=progress,
+                                      notify=say,
+                                      stdout=sys.stdout.buffer if to_stdout else None)
     rejected = summary.conversion is not None and summary.conversion.rejected > 0
     raise exit_code(summary.failed(strict=strict) or rejected, summary, strict)
 

@@ -40,13 +40,13 @@ class Conversion:
     def __init__(self, source: str | Path, *, output: Path | None, options: ReadOptions,
                  orders: Sequence[OrderIndex] = (), skip_invalid: bool = False,
                  split: int | None = None, rejects: Path | None = None, force: bool = False,
-                 jobs: int = 1, tuning: Tuning = DEFAULT, inputs: Sequence[Path] = ()
-                 ) -> None:
+                 jobs: int = 1, tuning: Tuning = DEFAULT, inputs: Sequence[Path] = (),
+                 name: str | None = None) -> None:
         self.orders = orders
         self.skip_invalid = skip_invalid
         self.jobs = jobs
         self.tuning = tuning
-        self.shown = shown_path(source)
+        self.shown = name or shown_path(source)
         self.writer = ItemsWriter(output, split=split, overwrite=force,
                                   protected=[source, *inputs])
         self.source: Source = open_source(source, sheet=options.sheet,
