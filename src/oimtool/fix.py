@@ -198,7 +198,8 @@ def fix_file(items: Path, *, target: Path, in_place: bool = False, dry_run: bool
         handle, scratch = tempfile.mkstemp(suffix=".json")
         os.close(handle)
         written = Path(scratch)
-    writer = ItemsWriter(written, overwrite=force or in_place or dry_run, record=not dry_run)
+    writer = ItemsWriter(written, overwrite=force or in_place or dry_run, record=not dry_run,
+                         mark=not in_place)
     result = FixResult()
     fixer = Fixer(unsafe=unsafe, orders=checker.orders, diff=diff, tuning=checker.tuning)
     if progress is not None:  # the fixing is the first half of the bar, the check the second

@@ -203,7 +203,7 @@ class ItemsWriter:
 
     def __init__(self, target: Path | None, *, split: int | None = None,
                  overwrite: bool = False, protected: Iterable[str | Path] = (),
-                 record: bool = True) -> None:
+                 record: bool = True, mark: bool = True) -> None:
         self.target = target
         self.split = split
         self.count = 0
@@ -211,6 +211,7 @@ class ItemsWriter:
         self.removed: list[Path] = []  # parts of an earlier run beyond the last one written
         self._overwrite = overwrite
         self._record = record
+        self._mark = mark  # not an input rewritten in place: it stays the user's file
         self._protected = {_identity(path): str(path) for path in protected}
         self._earlier: list[tuple[int, Path]] = []
         self._pending: list[Any] = []
@@ -324,7 +325,8 @@ class ItemsWriter:
             self._copy(out)
         elif self.split is None:
             path, _, temp = self._parts[0]
-            publish(temp, path, overwrite=self._overwrite, record=self._record)
+            publish(temp, path, overwrite=self._overwrite, record=self._record,
+                    mark=self._mark)
             self.paths.append(path)
         else:
             self._publish_parts()
@@ -526,7 +528,8 @@ def _item_starts(body: bytes) -> list[int]:
 _ITEM_START = re.compile(rb",\n  \{")
 
 
-def publish(temp: str, path: Path, *, overwrite: bool = True, record: bool = True) -> None:
+def publish(temp: str, path: Path, *, overwrite: bool = True, record: bool = True,
+            mark: bool = True) -> None:
     """Rename the temporary file ``temp`` to ``path`` (the mode of what it replaces kept, a new
     file's following the umask); on failure, remove it and raise OutputError. Without
     ``overwrite``, a ``path`` that another run made meanwhile is not replaced: the file is
@@ -534,7 +537,7 @@ def publish(temp: str, path: Path, *, overwrite: bool = True, record: bool = Tru
     links, it is renamed). With ``record``, ``path`` is listed in ``written``."""
     with signals_held():  # renamed and recorded, or neither
         try:
-            _place(temp, path, overwrite=overwrite)
+            _place(temp, path, overwrite=overwrite, mark=mark)
         except FileExistsError as exc:
             _discard(temp)
             raise OutputError(f"{path} exists (written meanwhile by another run); use --force "
@@ -575,7 +578,8 @@ def exists_not_ours(path: Path) -> bool:
     return path.exists() and not ours(path)
 
 
-def _place(temp: str, path: Path, *, overwrite: bool, mode: int | None = None) -> None:
+def _place(temp: str, path: Path, *, overwrite: bool, mode: int | None = None,
+           mark: bool = True) -> None:
     """Rename ``temp`` to ``path``, giving it the mode of the file it replaces (``mode``, when
     that file was moved aside) or a new file's; without ``overwrite``, FileExistsError when
     ``path`` exists."""
@@ -586,7 +590,8 @@ def _place(temp: str, path: Path, *, overwrite: bool, mode: int | None = None) -
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temp, 0o666 & ~umask)
-    _stamp(temp)  # the mark goes with the file when it is renamed
+    if mark:
+        _stamp(temp)  # the mark goes with the file when it is renamed
     if overwrite or not _linked(temp, path):
         os.replace(temp, path)
 

@@ -77,3 +77,13 @@ def test_a_file_oimtool_did_not_write_needs_force(cli: Any, tmp_path: Path) -> N
     assert result.code == 2
     assert "exists; use --force to replace it" in result.err
     assert (tmp_path / "items.json").read_text() == "[]"
+
+
+def test_an_input_fixed_in_place_stays_the_users_file(cli: Any, marked: Path) -> None:
+    from oimtool.output import ours
+
+    items = write_json(marked / "items.json", [item(price="1.50")])
+    assert cli("fix", items, "--in-place").code == 0
+    assert not ours(items)  # another command's output there still needs --force
+    result = cli("convert", SAMPLES / "satislar-2019.csv", "-o", items)
+    assert result.code == 2 and "use --force" in result.err
