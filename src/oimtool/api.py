@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .errors import InputError, OptionError, OutputError
-from .format import shown_path
+from .format import shown_here, shown_path
 from .problems import Change, Location, Plan, Problem, Sink, Summary
 from .tuning import DEFAULT, Tuning
 
@@ -242,7 +242,7 @@ class ConvertOptions(NamedTuple):
 
             config = find_config()
             if config.path is not None:
-                notify(f"settings from {shown_path(_near(config.path))}")
+                notify(f"settings from {shown_here(config.path)}")
             for warning in config.warnings:
                 notify(f"warning: {warning}")
         settings = config.convert
@@ -303,14 +303,6 @@ def _reading_options(source: Path, text: bool, *, sheet: str | None, encoding: s
                               "text (as cp1254, utf-8, utf-16)")
     if delimiter is not None and delimiter not in ("tab", "\\t") and len(delimiter) != 1:
         raise OptionError("--delimiter", f"{delimiter!r}: give one character (or 'tab')")
-
-
-def _near(path: Path) -> Path:
-    """``path`` relative to the current folder when it is below it."""
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
 
 
 def _mapping(entries: Iterable[str]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -60,6 +61,13 @@ def number_as_text(number: int | float) -> tuple[str, bool]:
     if math.isfinite(number) and number.is_integer():
         return str(int(number)), abs(number) < _EXACT_FLOAT_INT
     return repr(number), math.isfinite(number)
+
+
+def shown_here(path: Path) -> str:
+    """``shown_path`` of ``path`` relative to the current folder when it is below it (a file
+    oimtool found itself: the settings file, a ledger's paths)."""
+    here = Path.cwd()
+    return shown_path(path.relative_to(here) if path.is_relative_to(here) else path)
 
 
 def shown_path(path: object) -> str:

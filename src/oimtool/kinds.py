@@ -77,29 +77,14 @@ def _json_kind(text: str) -> str | None:
 
 def _first_object(text: str, start: int) -> Any:
     """The object that begins at ``text[start]``, or None when it does not end in ``text``."""
-    depth = 0
-    in_string = escaped = False
-    for i in range(start, len(text)):
-        char = text[i]
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                try:
-                    return orjson.loads(text[start : i + 1])
-                except orjson.JSONDecodeError:
-                    return None
-    return None
+    from .jsonstream.tokens import MalformedError, value_end
+
+    data = text[start:].encode("utf-8")
+    try:
+        end = value_end(data, 0)
+        return None if end is None else orjson.loads(data[:end])
+    except (MalformedError, orjson.JSONDecodeError):
+        return None
 
 
 def as_export(path: str | Path, kind: str) -> str:

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn, Optional, cast
 import typer
 
 from ..errors import OptionError, OutputError
-from ..format import shown_path
+from ..format import shown_here, shown_path
 from ..problems import Sink, Summary
 from ..reporters import FORMATS, Reporter, make_reporter
 from ..tuning import DEFAULT, Tuning
@@ -198,18 +198,10 @@ def settings(path: Path | None = None, none: bool = False, *, quiet: bool = Fals
                                  param_hint="--no-config")
     config = Config() if none else read_config(path) if path is not None else find_config()
     if config.path is not None and not quiet:
-        print(f"oimtool: settings from {shown_path(_near(config.path))}", file=sys.stderr)
+        print(f"oimtool: settings from {shown_here(config.path)}", file=sys.stderr)
     for warning in config.warnings:
         print(f"oimtool: warning: {warning}", file=sys.stderr)
     return config
-
-
-def _near(path: Path) -> Path:
-    """``path`` relative to the current folder when it is below it."""
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
 
 
 def _entries(values: list[str] | None) -> list[str] | None:

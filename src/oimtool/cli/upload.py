@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Optional, TextIO
 
 import typer
 
+from ..format import shown_here
 from .app import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, app
 from .options import (
     TEXT,
@@ -262,7 +263,7 @@ def _plan(decisions: list[Decision]) -> None:
                   "stop": "STOP"}[decision.action]
         if decision.why and decision.action == "send":
             action += f" ({decision.why})"
-        rows.append((str(part.number), _name(part.source), _range(part.first, part.items),
+        rows.append((str(part.number), shown_here(part.source), _range(part.first, part.items),
                      f"{part.size:,}", part.sha256[:12], action))
     _table(rows)
     for decision in decisions:
@@ -282,7 +283,7 @@ def _results(results: list[Result], ledger: Path) -> None:
         action = result.action
         state = {"posted": _state(attempt), "sent": "sent before", "skip": "skipped",
                  "held": "not sent"}.get(action, action)
-        rows.append((str(part.number), _name(part.source), _range(part.first, part.items),
+        rows.append((str(part.number), shown_here(part.source), _range(part.first, part.items),
                      part.sha256[:12], (attempt.migration_id or "-") if attempt else "-",
                      state, _count(attempt, "processed"), _count(attempt, "errors")))
     _table(rows)
@@ -313,7 +314,7 @@ def _status(ledger: Path | None, credentials: Credentials, events: Events, *, wa
     rows = [("part", "file", "items", "sha256", "migration", "started", "finished", "state",
              "total", "processed", "errors")]
     for a in attempts:
-        rows.append((f"{a.part}/{a.parts}", _name(Path(a.file)), _range(a.first, a.items),
+        rows.append((f"{a.part}/{a.parts}", shown_here(Path(a.file)), _range(a.first, a.items),
                      a.sha256[:12], a.migration_id or "-", a.started, a.finished or "-",
                      _state(a), _count(a, "total"), _count(a, "processed"),
                      _count(a, "errors")))
@@ -322,7 +323,7 @@ def _status(ledger: Path | None, credentials: Credentials, events: Events, *, wa
         print(f"oimtool: {note}", file=sys.stderr)
     unknown = [a for a in attempts if a.state == "unknown"]
     for a in unknown:
-        print(f"part {a.part} of {_name(Path(a.file))}: posted on {a.started}, no answer: "
+        print(f"part {a.part} of {shown_here(Path(a.file))}: posted on {a.started}, no answer: "
               f"{a.detail}")
     if any(a.errors for a in attempts):
         raise typer.Exit(EXIT_PROBLEMS)
@@ -346,15 +347,6 @@ def _count(attempt: Attempt | None, name: str) -> str:
 
 def _range(first: int, items: int) -> str:
     return f"{first + 1:,}–{first + items:,}"
-
-
-def _name(path: Path) -> str:
-    from ..format import shown_path
-
-    try:
-        return shown_path(path.relative_to(Path.cwd()))
-    except ValueError:
-        return shown_path(path)
 
 
 def _table(rows: Sequence[tuple[str, ...]]) -> None:

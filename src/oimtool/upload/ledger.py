@@ -24,7 +24,7 @@ import datetime
 import os
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -67,7 +67,6 @@ class Attempt:
     total: int | None = None
     processed: int | None = None
     errors: int | None = None
-    events: list[str] = field(default_factory=list)
 
     @property
     def last(self) -> int:
@@ -159,7 +158,6 @@ class Ledger:
                 started=event["at"], detail="no answer recorded: the run was cut off")
             return
         attempt = self.attempts[event["id"]]
-        attempt.events.append(kind)
         if kind == "accepted":
             attempt.state = "accepted"
             attempt.migration_id = event["migration_id"]

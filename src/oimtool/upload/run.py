@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from ..errors import Interrupted
-from ..format import shown_path
 from ..tuning import DEFAULT, Tuning
 from .ledger import Attempt, Ledger
 from .omnitron import (
@@ -326,6 +325,3 @@ def _as_part(attempt: Attempt) -> Part:
     source = Path(attempt.file)
     return Part(attempt.part, source, attempt.first, attempt.items, source, attempt.sha256, 0)
 
-
-def shown_file(attempt: Attempt) -> str:
-    return shown_path(Path(attempt.file))
