@@ -176,7 +176,10 @@ def convert(ctx: typer.Context, source: SourceArgument, out: OutOption = None,
 
 
 def _say(message: str) -> None:
-    print(f"oimtool: {message}", file=sys.stderr)
+    # one write, the line break with it: a stop that comes between the two writes of a
+    # print() would glue the next line (the interruption's own) to this one
+    sys.stderr.write(f"oimtool: {message}\n")
+    sys.stderr.flush()
 
 
 def _say_quietly(message: str) -> None:
