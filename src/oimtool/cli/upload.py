@@ -236,7 +236,8 @@ class Events:
 
     def say(self, text: str) -> None:
         self.clear()
-        print(f"oimtool: {text}", file=self.out, flush=True)
+        self.out.write(f"oimtool: {text}\n")  # one write: a stop cannot split the line
+        self.out.flush()
 
     def progress(self, part: Part, counts: Counts, done: int, total: int) -> None:
         self.bar.show(bar_line(part, counts, done, total))
