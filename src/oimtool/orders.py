@@ -138,7 +138,7 @@ def load_orders(path: str | Path, *, jobs: int = 1, tuning: Tuning = DEFAULT) ->
     invalid_count = 0
     size = 0
     with open_input(path, "orders file") as handle:
-        reader = ArrayReader(handle, file=shown, tuning=tuning)
+        reader = ArrayReader(handle, file=shown, tuning=tuning, holds="orders")
         workers = Workers.start(jobs, tuning=tuning) if jobs > 1 and worth_parallel(
             handle, tuning) else None
         with workers or contextlib.nullcontext():

@@ -28,6 +28,11 @@ def report(cli, *args):
     (b'[{"a": 1}]\n[]', "OIM001", 2, 1, "after the end of the array"),
     (b'{"order_number": "A"}', "OIM002", 1, 1, "the top level is an object"),
     (b'"ORD1"', "OIM002", 1, 1, "the top level is a string"),
+    (b" 12.5 ", "OIM002", 1, 2, "the top level is a single value"),
+    (b"null", "OIM002", 1, 1, "the top level is a single value"),
+    (b"nope", "OIM001", 1, 1, "not JSON: found 'nope' where '[' should start the array"),
+    (b"123abc\n", "OIM001", 1, 1, "not JSON: found '123abc' where '['"),
+    (b"truex", "OIM001", 1, 1, "not JSON: found 'truex'"),
     (b"  []  ", "OIM003", 1, 3, "the array is empty"),
 ])
 def test_file_level_problems(cli, tmp_path, text, code, line, column, words):
@@ -233,7 +238,9 @@ def test_duplicate_order_numbers_warned(cli, tmp_path):
 
 @pytest.mark.parametrize(("content", "words"), [
     (b"[{oops", "cannot use the orders file"),
-    (b'{"number": "A"}', "the top level is an object"),
+    (b'{"number": "A"}', "the top level is an object; the file must be a JSON array of orders:"),
+    (b"", "the file is empty; it must hold a JSON array of orders"),
+    (b"nope", "not JSON: found 'nope' where '[' should start the array of orders"),
     (b'[{"number": "A"}, {"user": "x"}, {"number": 7}, {"number": " "}]',
      'order 1 (line 1) has no "number"; order 2 (line 1) has "number" 7; order 3'),
 ])

@@ -58,13 +58,15 @@ class ArrayReader:
     After iteration, ``count`` is the number of items read and ``array_position`` the place of
     the opening bracket (None when there is none). With ``resume`` it starts reading at an item
     in the middle of the array (the file handle must be positioned there), numbering items from
-    ``start_index``.
+    ``start_index``. ``holds`` names the elements in the messages about the array itself.
     """
 
     def __init__(self, raw: BinaryIO, *, file: str = "", tuning: Tuning = DEFAULT,
-                 resume: Resume | None = None, start_index: int = 0) -> None:
+                 resume: Resume | None = None, start_index: int = 0,
+                 holds: str = "order items") -> None:
         self._raw: Any = raw
         self.file = file
+        self.holds = holds
         self._chunk = tuning.chunk_bytes
         self._buf = b""
         self._resume = resume
@@ -175,20 +177,20 @@ class ArrayReader:
         pos = self._skip_ws(0)
         if pos is None:
             yield self._problem("OIM001", "the file is empty; it must hold a JSON array of "
-                                "order items", 1, 1)
+                                f"{self.holds}", 1, 1)
             return None
         first = self._buf[pos]
         if first != 0x5B:
-            if first in b'{"-0123456789tfn':
+            if first in b'{"' or self._scalar_at(pos):
                 kind = {0x7B: "an object", 0x22: "a string"}.get(first, "a single value")
                 yield self._problem_at(
                     pos, "OIM002", f"the top level is {kind}; the file must be a JSON array of "
-                    "order items: [ {...}, {...} ]", pointer="",
+                    f"{self.holds}: [ {{...}}, {{...}} ]", pointer="",
                 )
             else:
                 yield self._problem_at(
-                    pos, "OIM001", f"not JSON: found {_show_byte(first)} where '[' should start "
-                    "the array of order items",
+                    pos, "OIM001", f"not JSON: found {self._shown_token(pos)} where '[' should "
+                    f"start the array of {self.holds}",
                 )
             return None
         self.array_position = self._advance(self._base + pos)
@@ -198,11 +200,38 @@ class ArrayReader:
             return None
         if self._buf[pos] == 0x5D:
             yield EmptyArray(self._problem(
-                "OIM003", "the array is empty: there are no order items to migrate",
+                "OIM003", f"the array is empty: there are no {self.holds} to migrate",
                 *self.array_position, pointer=""))
             yield from self._trailing(pos + 1)
             return None
         return pos
+
+    def _token(self, pos: int) -> bytes:
+        """The run of bytes at ``pos`` up to white space or a JSON punctuation mark (at most
+        64 bytes: no number or literal is longer, and a message shows no more)."""
+        end = pos
+        while end < len(self._buf) and end - pos < 64 and self._buf[end] not in b' \t\r\n[]{},:"':
+            end += 1
+        return self._buf[pos:end]
+
+    def _scalar_at(self, pos: int) -> bool:
+        """Whether a JSON number, true, false or null starts at ``pos`` (``nope`` and
+        ``123abc`` are not JSON at all: OIM001, not OIM002)."""
+        token = self._token(pos)
+        if not token or token[0] not in b"-0123456789tfn":
+            return False
+        try:
+            orjson.loads(token)
+        except orjson.JSONDecodeError:
+            return False
+        return True
+
+    def _shown_token(self, pos: int) -> str:
+        """A word (``nope``, ``123abc``) whole, up to 20 characters; else its first byte."""
+        token = self._token(pos)
+        if len(token) < 2 or not chr(token[0]).isalnum():
+            return _show_byte(self._buf[pos])
+        return repr(token.decode("utf-8", "replace")[:20])
 
     def _items(self, pos: int) -> Iterator[Part]:
         careful_until = -1  # stream offset up to which items are read one at a time
