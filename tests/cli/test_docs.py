@@ -173,3 +173,15 @@ def test_readme_links_resolve():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for target in re.findall(r"\]\(((?:docs|samples|schemas)/[^)#]+)", readme):
         assert (ROOT / target).exists(), target
+
+
+def test_the_documented_folder_pattern_is_the_one_used():
+    """docs/cli.md and docs/pre-commit.md show the pattern of item file names; it is the one
+    ``oimtool check FOLDER`` and both hooks use."""
+    from oimtool.cli.files import ITEM_FILES
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {hook["files"] for hook in hooks} == {ITEM_FILES}
+    for doc in ("cli.md", "pre-commit.md"):
+        text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
+        assert f"```\n{ITEM_FILES}\n```" in text, doc
