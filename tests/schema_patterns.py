@@ -51,7 +51,14 @@ LOCALHOST = "[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt]"
 #: Django checks the host name's length apart: at most 253 characters.
 HOST_LENGTH = f"(?=[^{WS}:/?#@\\[\\]]{{1,253}}(?:[:/?#]|{END}))"
 SCHEMES = "(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp][Ss]?)://"
-USERINFO = f"(?:[^{WS}:@/\\[\\]]+(?::[^{WS}:@/\\[\\]]*)?@)?"
+#: Django's pattern takes a user name up to "@", '?' and '#' included, but then asks urlsplit for
+#: the host name, and urlsplit ends the host at the first '?' or '#': "https://u?x@cdn.com/a.jpg"
+#: has the host "u", "https://?x@cdn.com/a.jpg" none (refused), and that host is at most 253
+#: characters too. So a user name holding '?' or '#' must start with 1 to 253 characters that
+#: make a host name for urlsplit.
+_USER = f"[^{WS}:@/\\[\\]?#]"
+USERINFO = (f"(?:{_USER}+(?::{_USER}*)?@"
+            f"|(?={_USER}{{1,253}}[:?#])[^{WS}:@/\\[\\]]+(?::[^{WS}:@/\\[\\]]*)?@)?")
 HOST = f"(?:{ipv6()}|{HOST_LENGTH}(?:{IPV4}|{HOSTNAME}{DOMAIN}{TLD}|{LOCALHOST}))"
 PORT = "(?::[0-9]{1,5})?"
 PATH = f"(?:[/?#][^{WS}]*)?"
