@@ -7,8 +7,9 @@ test_docs.py):
   document's folder, with ``oimtool`` on the PATH; the lines after it are what it prints
   (standard output and error together). A line ``...`` stands for any number of lines left out,
   ``...`` inside a line for any text left out of it; nothing else is skipped.
-- commands (``sh``): the block is run as a shell script; every oimtool command in it must run
-  as asked (exit 0 or 1, never a traceback).
+- commands (``sh``): the block is run as a bash script (a pipe fails when any of its commands
+  fails); every oimtool command in it, and the script, must run as asked (exit 0 or 1, never a
+  traceback).
 - Python (``python``): run with the interpreter oimtool is installed in; it must exit 0.
 - data (TOML, YAML, JSON, XML): parsed;
 - a synopsis (``oimtool COMMAND [OPTIONS]``): the command must exist.
@@ -25,6 +26,7 @@ An HTML comment just before a block says more (it is not shown by a Markdown vie
 - ``<!-- example: with FOLDER -->``: the files of the repository's FOLDER are copied into the
   document's folder first (the platforms' exports of tests/data/exports, for docs/profiles.md);
 - ``<!-- example: setup COMMAND -->``: COMMAND is run first, unseen (it must succeed);
+- ``<!-- example: needs TOOL -->``: the block is run only where TOOL is installed (jq);
 - ``<!-- example: not run: REASON -->``: the block is shown only, for the reason given.
 
 Each document runs in a folder of its own that holds a copy of samples/, and, for the commands
@@ -209,6 +211,8 @@ class Runner:
         if (reason := block.directive("not run:")) is not None:
             assert len(reason) > 8, f"{block.where}: say why the example is not run"
             return
+        if (tool := block.directive("needs ")) is not None and shutil.which(tool) is None:
+            return None  # shown for a tool this machine does not have
         cwd = self.folder
         if (folder := block.directive("with ")) is not None:
             shutil.copytree(ROOT / folder, cwd, dirs_exist_ok=True)
@@ -247,9 +251,14 @@ class Runner:
             return None
         if block.lang == "sh":
             self.exits.write_text("")
-            result = shell(block.body, cwd, self.env)
+            result = subprocess.run(
+                ["bash", "-o", "pipefail", "-c", block.body], cwd=cwd, env=self.env,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                text=True, check=False, timeout=300)
             runs = self.exits.read_text().splitlines()
             failed = [run for run in runs if not run.endswith((" exited 0", " exited 1"))]
+            if result.returncode not in (0, 1):
+                failed.append(f"the script exited {result.returncode}")
             if not runs:
                 self.failures.append(f"{block.where}: no oimtool command in it; if it is not "
                                      "to be run, say why (<!-- example: not run: … -->)")
