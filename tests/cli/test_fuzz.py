@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from oimtool.cli import main
@@ -121,20 +121,22 @@ def test_check_and_fix_never_fail_on_any_document(run, doc, layout, broken):
 
 
 @given(data=st.binary(max_size=300))
+@example(data=b"PK\x03\x04")  # a workbook's first bytes: check and fix say to convert it
 @FUZZ
 def test_check_fix_and_convert_never_fail_on_any_bytes(run, data):
     with tempfile.TemporaryDirectory() as folder:
-        for name, command, codes in [("items.json", "check", (0, 1)),
-                                     ("items.json", "fix", (0, 1)),
-                                     ("export.csv", "convert", (0, 1, 2))]:
+        for name, command in [("items.json", "check"), ("items.json", "fix"),
+                              ("export.csv", "convert")]:
             path = Path(folder) / name
             path.write_bytes(data)
             code, _, err = run(command, path, "-o" if command != "check" else "-f",
                                Path(folder) / "out.json" if command != "check" else "text",
                                *(["--force"] if command != "check" else []))
-            assert code in codes
+            assert code in (0, 1, 2)
             if code == 2:
                 assert err.startswith("oimtool: error: ") and err.count("\n") <= 12, err
+                if command != "convert":  # refused only when plainly not an item file
+                    assert "not an order-item file" in err, err
 
 
 # -- exports ---------------------------------------------------------------------------------
