@@ -143,8 +143,10 @@ def environment(folder: Path) -> dict[str, str]:
     return env
 
 
-def shell(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["sh", "-c", command], cwd=cwd, env=env, stdout=subprocess.PIPE,
+def shell(command: str, cwd: Path, env: dict[str, str],
+          program: tuple[str, ...] = ("sh", "-c")) -> subprocess.CompletedProcess[str]:
+    """``command`` run by ``program``; what it prints, standard output and error together."""
+    return subprocess.run([*program, command], cwd=cwd, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
                           check=False, timeout=300)
 
@@ -251,10 +253,7 @@ class Runner:
             return None
         if block.lang == "sh":
             self.exits.write_text("")
-            result = subprocess.run(
-                ["bash", "-o", "pipefail", "-c", block.body], cwd=cwd, env=self.env,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                text=True, check=False, timeout=300)
+            result = shell(block.body, cwd, self.env, ("bash", "-o", "pipefail", "-c"))
             runs = self.exits.read_text().splitlines()
             failed = [run for run in runs if not run.endswith((" exited 0", " exited 1"))]
             if result.returncode not in (0, 1):
